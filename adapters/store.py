@@ -1,0 +1,118 @@
+"""One setting picks the store: ``ASIENTO_DATABASE_URL``.
+
+It configures both the eventsourcing log (``eventsourcing.sqlite`` or
+``eventsourcing.postgres``) and the SQLAlchemy engine for the read models, which
+live in the same database so that a page of view rows and its tracking position
+commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+
+DEFAULT_DATABASE_URL = "sqlite:///./asiento.db"
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+class StoreConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    url: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        raw = self.url.removeprefix("sqlite:///")
+        if not raw or raw == ":memory:":
+            raise StoreConfigError("SQLite needs a file: the log and read models share it")
+        return Path(raw)
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        if self.is_sqlite:
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT_S),
+                "CREATE_TABLE": "yes",
+            }
+        parts = self._postgres_parts()
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts["dbname"],
+            "POSTGRES_HOST": parts["host"],
+            "POSTGRES_PORT": parts["port"],
+            "POSTGRES_USER": parts["user"],
+            "POSTGRES_PASSWORD": parts["password"],
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "5",
+            # Bulk work may hold a transaction open between statements for a while.
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60",
+            "CREATE_TABLE": "yes",
+        }
+
+    def sqlalchemy_url(self) -> URL | str:
+        if self.is_sqlite:
+            return f"sqlite:///{self.sqlite_path}"
+        parts = self._postgres_parts()
+        return URL.create(
+            "postgresql+psycopg",
+            username=parts["user"],
+            password=parts["password"] or None,
+            host=parts["host"],
+            port=int(parts["port"]),
+            database=parts["dbname"],
+        )
+
+    def _postgres_parts(self) -> dict[str, str]:
+        parsed = urlparse(self.url)
+        if parsed.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+            raise StoreConfigError(
+                f"ASIENTO_DATABASE_URL {self.url!r}: use sqlite:///FILE o postgresql://user@host:port/db"
+            )
+        dbname = parsed.path.lstrip("/")
+        if not dbname:
+            raise StoreConfigError(f"ASIENTO_DATABASE_URL {self.url!r}: falta el nombre de la base")
+        return {
+            "dbname": dbname,
+            "host": parsed.hostname or "127.0.0.1",
+            "port": str(parsed.port or 5432),
+            "user": unquote(parsed.username or "postgres"),
+            "password": unquote(parsed.password or ""),
+        }
+
+
+def config_from_env(environ: Mapping[str, str] | None = None) -> StoreConfig:
+    env = os.environ if environ is None else environ
+    return StoreConfig(env.get("ASIENTO_DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+def make_engine(config: StoreConfig) -> Engine:
+    if not config.is_sqlite:
+        return create_engine(config.sqlalchemy_url(), pool_size=5, max_overflow=5)
+    engine = create_engine(
+        config.sqlalchemy_url(), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # WAL lets the log writer and read-model readers work side by side;
+        # the eventsourcing recorder switches the file to WAL as well.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine

@@ -1,0 +1,356 @@
+"""The ``asiento`` command line (Spanish output, ``--format json`` for machines).
+
+Every command that records facts runs the projections right after, so reports
+are current when the command returns. Errors print one line and exit non-zero;
+a refused command writes nothing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from eventsourcing.persistence import IntegrityError
+
+from adapters.entry_files import read_entry_file
+from adapters.store import StoreConfigError
+from api import render
+from api.bootstrap import Asiento, bootstrap
+from api.export_cli import register as register_export
+from domain.errors import AlreadyRecorded, DomainError, InvalidInput
+from domain.journal import JournalEntry
+from ledger_rules import load_chart
+from ledger_rules.model import AccountSpec, PostingError, RuleError
+from projections import queries
+from projections.runner import ProjectionFailed
+
+app = typer.Typer(help="Asiento: gestión contable y comercial para cooperativas de servicios.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+account_app = typer.Typer(help="Plan de cuentas.", no_args_is_help=True)
+entry_app = typer.Typer(help="Asientos manuales.", no_args_is_help=True)
+period_app = typer.Typer(help="Ejercicios y períodos.", no_args_is_help=True)
+report_app = typer.Typer(help="Informes contables.", no_args_is_help=True)
+rules_app = typer.Typer(help="Reglas de imputación.", no_args_is_help=True)
+export_app = typer.Typer(help="Exportaciones.", no_args_is_help=True)
+for sub, name in ((account_app, "account"), (entry_app, "entry"), (period_app, "period"),
+                  (report_app, "report"), (rules_app, "rules"), (export_app, "export")):
+    app.add_typer(sub, name=name)
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table (personas) o json")]
+DateOpt = Annotated[str, typer.Option(help="Fecha AAAA-MM-DD")]
+
+
+def acting_user() -> str:
+    return os.environ.get("ASIENTO_USER") or getpass.getuser() or "system"
+
+
+def parse_date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{field}: fecha inválida {text!r}, use AAAA-MM-DD") from None
+
+
+@contextmanager
+def opened(*, catch_up: bool = True) -> Iterator[Asiento]:
+    """Open the store; after the command, bring the read models up to date."""
+    asiento = bootstrap()
+    try:
+        yield asiento
+        if catch_up:
+            asiento.runner.catch_up()
+    finally:
+        asiento.close()
+
+
+def fail(message: str) -> None:
+    typer.secho(f"Error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+# -- init / demo ----------------------------------------------------------------------
+@app.command()
+def init(
+    chart: Annotated[Path | None, typer.Option(help="Plan de cuentas TOML (por defecto el incluido)")] = None,
+    year: Annotated[int | None, typer.Option(help="Ejercicio a abrir (por defecto el año en curso)")] = None,
+) -> None:
+    """Inicializa la base: plan de cuentas y ejercicio en curso (se puede repetir sin duplicar)."""
+    with opened() as asiento:
+        opened_accounts = asiento.app.install_chart(load_chart(chart), recorded_by=acting_user())
+        fiscal_year = year or date.today().year
+        calendar = asiento.app.calendar()
+        if fiscal_year not in calendar.years:
+            asiento.app.open_fiscal_year(fiscal_year, recorded_by=acting_user())
+    render.console.print(
+        f"Base inicializada en {asiento.config.url}: {opened_accounts} cuentas nuevas, "
+        f"ejercicio {fiscal_year} abierto."
+    )
+
+
+@app.command()
+def demo() -> None:
+    """Carga datos de ejemplo y muestra el balance de sumas y saldos."""
+    from api.demo import run_demo
+
+    with opened() as asiento:
+        as_of = run_demo(asiento, recorded_by=acting_user())
+        asiento.runner.catch_up()
+        with asiento.read() as conn:
+            render.print_trial_balance(queries.trial_balance(conn, as_of))
+
+
+# -- accounts -------------------------------------------------------------------------------
+class AccountTypeName(StrEnum):
+    asset = "asset"
+    liability = "liability"
+    equity = "equity"
+    revenue = "revenue"
+    expense = "expense"
+
+
+@account_app.command("add")
+def account_add(
+    code: str,
+    name: str,
+    account_type: Annotated[AccountTypeName, typer.Option("--type", help="Tipo de cuenta")],
+    parent: Annotated[str | None, typer.Option(help="Cuenta madre (de agrupación)")] = None,
+    normal_balance: Annotated[str | None, typer.Option(help="debit o credit")] = None,
+    header: Annotated[bool, typer.Option("--header", help="De agrupación (no imputable)")] = False,
+) -> None:
+    """Agrega una cuenta al plan."""
+    spec = AccountSpec(code, name, account_type.value, parent, normal_balance, header)
+    with opened() as asiento:
+        asiento.app.open_account(spec, recorded_by=acting_user())
+    render.console.print(f"Cuenta {code} {name} agregada.")
+
+
+@account_app.command("close")
+def account_close(code: str) -> None:
+    """Cierra una cuenta: no admite más imputaciones."""
+    with opened() as asiento:
+        asiento.app.close_account(code, recorded_by=acting_user())
+    render.console.print(f"Cuenta {code} cerrada.")
+
+
+@account_app.command("list")
+def account_list(fmt: FormatOpt = Format.table) -> None:
+    """Lista el plan de cuentas."""
+    with opened() as asiento, asiento.read() as conn:
+        accounts = queries.list_accounts(conn)
+    if fmt is Format.json:
+        render.print_json(render.accounts_json(accounts))
+    else:
+        render.print_accounts(accounts)
+
+
+# -- entries ------------------------------------------------------------------------------------
+@entry_app.command("post")
+def entry_post(file: Path) -> None:
+    """Registra los asientos de un archivo TOML o JSON (todos o ninguno)."""
+    drafts = read_entry_file(file)
+    with opened() as asiento:
+        chart, calendar = asiento.app.chart(), asiento.app.calendar()
+        entries = [
+            JournalEntry.post(
+                effective_date=d.effective_date, description=d.description, lines=d.lines,
+                chart=chart, calendar=calendar, recorded_by=acting_user(), entry_id=d.entry_id,
+            )
+            for d in drafts
+        ]
+        try:
+            asiento.app.save(*entries)
+        except IntegrityError:
+            raise AlreadyRecorded("Uno de los asientos del archivo", file) from None
+    for entry in entries:
+        render.console.print(f"Asiento registrado: {entry.id} ({entry.description})")
+
+
+@entry_app.command("reverse")
+def entry_reverse(
+    entry: Annotated[str, typer.Argument(help="UUID del asiento o AÑO/NÚMERO, p. ej. 2026/15")],
+    on: Annotated[str | None, typer.Option("--date", help="Fecha de la reversión (hoy)")] = None,
+    description: Annotated[str | None, typer.Option(help="Descripción")] = None,
+) -> None:
+    """Revierte un asiento manual con un asiento nuevo de signo contrario."""
+    effective_date = parse_date(on, "--date") if on else date.today()
+    with opened() as asiento:
+        entry_id = _resolve_entry(asiento, entry)
+        reversal = asiento.app.reverse_entry(
+            entry_id, effective_date=effective_date, recorded_by=acting_user(), description=description
+        )
+    render.console.print(f"Asiento {entry} revertido por {reversal}.")
+
+
+def _resolve_entry(asiento: Asiento, text: str) -> UUID:
+    if "/" in text:
+        year, _, number = text.partition("/")
+        if not (year.isdigit() and number.isdigit()):
+            raise InvalidInput(f"Asiento {text!r}: use AÑO/NÚMERO, p. ej. 2026/15")
+        asiento.runner.catch_up()
+        with asiento.read() as conn:
+            return UUID(queries.entry_originator(conn, int(year), int(number)))
+    try:
+        return UUID(text)
+    except ValueError:
+        raise InvalidInput(f"Asiento {text!r}: use un UUID o AÑO/NÚMERO") from None
+
+
+# -- periods ---------------------------------------------------------------------------------------
+@period_app.command("open")
+def period_open(
+    year: int,
+    start: Annotated[str | None, typer.Option(help="Inicio AAAA-MM-DD (1 de enero)")] = None,
+    end: Annotated[str | None, typer.Option(help="Cierre AAAA-MM-DD (un año después)")] = None,
+) -> None:
+    """Abre un ejercicio."""
+    start_date = parse_date(start, "--start") if start else None
+    end_date = parse_date(end, "--end") if end else None
+    with opened() as asiento:
+        asiento.app.open_fiscal_year(year, start_date, end_date, recorded_by=acting_user())
+    render.console.print(f"Ejercicio {year} abierto.")
+
+
+@period_app.command("close")
+def period_close(period: Annotated[str, typer.Argument(help="AAAA (ejercicio) o AAAA-MM (mes)")]) -> None:
+    """Cierra un mes o un ejercicio: no se registran más hechos con fecha en él."""
+    with opened() as asiento:
+        asiento.app.close_period(period, recorded_by=acting_user())
+    render.console.print(f"Período {period} cerrado.")
+
+
+@period_app.command("reopen")
+def period_reopen(year: int, reason: Annotated[str, typer.Option(help="Motivo (obligatorio)")]) -> None:
+    """Reabre un ejercicio cerrado, dejando constancia del motivo."""
+    with opened() as asiento:
+        asiento.app.reopen_fiscal_year(year, reason, recorded_by=acting_user())
+    render.console.print(f"Ejercicio {year} reabierto: {reason}")
+
+
+@period_app.command("list")
+def period_list(fmt: FormatOpt = Format.table) -> None:
+    """Lista los ejercicios y sus meses cerrados."""
+    with opened() as asiento, asiento.read() as conn:
+        years = queries.list_fiscal_years(conn)
+    if fmt is Format.json:
+        render.print_json({
+            "years": [
+                {"year": y, "start": s.isoformat(), "end": e.isoformat(), "closed": c,
+                 "closed_months": [m for m in months.split(",") if m]}
+                for y, s, e, c, months in years
+            ],
+            "totals": {"count": len(years)},
+        })
+        return
+    for y, s, e, c, months in years:
+        state = "cerrado" if c else "abierto"
+        render.console.print(f"Ejercicio {y}: {s:%d/%m/%Y} a {e:%d/%m/%Y}, {state}; meses cerrados: "
+                             f"{months or 'ninguno'}")
+
+
+# -- reports ----------------------------------------------------------------------------------------
+@report_app.command("trial-balance")
+def report_trial_balance(
+    as_of: Annotated[str, typer.Option("--as-of")] = "", fmt: FormatOpt = Format.table
+) -> None:
+    """Balance de sumas y saldos a una fecha."""
+    day = parse_date(as_of, "--as-of") if as_of else date.today()
+    with opened() as asiento, asiento.read() as conn:
+        tb = queries.trial_balance(conn, day)
+    if fmt is Format.json:
+        render.print_json(render.trial_balance_json(tb))
+    else:
+        render.print_trial_balance(tb)
+
+
+@report_app.command("journal")
+def report_journal(
+    date_from: Annotated[str, typer.Option("--from")], date_to: Annotated[str, typer.Option("--to")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Libro Diario entre dos fechas."""
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    with opened() as asiento, asiento.read() as conn:
+        entries = queries.journal(conn, start, end)
+    if fmt is Format.json:
+        render.print_json(render.journal_json(entries, start, end))
+    else:
+        render.print_journal(entries, start, end)
+
+
+@report_app.command("ledger")
+def report_ledger(
+    account: str, date_from: Annotated[str, typer.Option("--from")],
+    date_to: Annotated[str, typer.Option("--to")], fmt: FormatOpt = Format.table,
+) -> None:
+    """Libro Mayor de una cuenta entre dos fechas."""
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    with opened() as asiento, asiento.read() as conn:
+        book = queries.ledger(conn, account, start, end)
+    if fmt is Format.json:
+        render.print_json(render.ledger_json(book))
+    else:
+        render.print_ledger(book)
+
+
+# -- rebuild / rules -------------------------------------------------------------------------------------
+@app.command()
+def rebuild(name: Annotated[str, typer.Argument(help="Proyección o 'all'")] = "all") -> None:
+    """Borra una proyección y la reconstruye desde el registro de eventos."""
+    with opened(catch_up=False) as asiento:
+        names = list(asiento.runner.projections) if name == "all" else [name]
+        unknown = set(names) - set(asiento.runner.projections)
+        if unknown:
+            known = ", ".join(asiento.runner.projections)
+            raise InvalidInput(f"Proyección desconocida {name!r}; use {known} o all")
+        read = asiento.runner.rebuild(names)
+    render.console.print(f"Reconstruidas {', '.join(names)}: {read} eventos leídos.")
+
+
+@rules_app.command("check")
+def rules_check(
+    path: Annotated[Path | None, typer.Argument(help="Archivo o carpeta de reglas")] = None,
+) -> None:
+    """Valida un conjunto de reglas y muestra qué imputa cada tipo de evento."""
+    from api.rules_view import print_rule_book
+
+    print_rule_book(path)
+
+
+register_export(export_app, opened)
+
+
+def main() -> Any:
+    try:
+        return app(standalone_mode=False)
+    except DomainError as exc:
+        typer.secho(f"Error: {exc.message}", fg=typer.colors.RED, err=True)
+        sys.exit(1)
+    except (RuleError, PostingError, ProjectionFailed, StoreConfigError) as exc:
+        typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.secho("Interrumpido.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

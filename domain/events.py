@@ -1,0 +1,74 @@
+"""The catalogue of events that posting rules may name.
+
+Rules refer to events by a stable name (``InvoiceIssued``) and to their fields
+by name; this registry is what the rule validator checks them against.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from domain.calendar import FiscalCalendar
+from domain.chart import ChartOfAccounts
+from domain.invoicing import Invoice, InvoiceLine
+from domain.journal import JournalEntry
+
+# Fields every stored event has that rules should not depend on.
+_FRAMEWORK_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "originator_id_type"}
+)
+
+
+@dataclass(frozen=True)
+class EventSchema:
+    """What a rule may read from one event type."""
+
+    name: str
+    topic: str
+    fields: frozenset[str]
+    line_lists: Mapping[str, frozenset[str]]
+
+
+def schema_of(name: str, event_class: type, line_lists: Mapping[str, type] | None = None) -> EventSchema:
+    hints = _annotations(event_class)
+    lists = {
+        list_name: frozenset(f.name for f in dataclasses.fields(line_type))
+        for list_name, line_type in (line_lists or {}).items()
+    }
+    return EventSchema(name, get_topic(event_class), frozenset(hints) - _FRAMEWORK_FIELDS, lists)
+
+
+def _annotations(event_class: type) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for klass in reversed(event_class.__mro__):
+        merged.update(getattr(klass, "__annotations__", {}))
+    return merged
+
+
+def _event_class(aggregate: type[Aggregate], name: str) -> type:
+    event_class: type = getattr(aggregate, name)
+    return event_class
+
+
+# Events posted through rules. Manual entries carry their own lines (see journal).
+POSTABLE_EVENTS: dict[str, EventSchema] = {
+    schema.name: schema
+    for schema in (
+        schema_of("InvoiceIssued", _event_class(Invoice, "InvoiceIssued"), {"lines": InvoiceLine}),
+    )
+}
+
+# Events the ledger projections follow besides the postable ones.
+MANUAL_ENTRY_TOPIC = get_topic(_event_class(JournalEntry, "ManualEntryPosted"))
+ENTRY_REVERSED_TOPIC = get_topic(_event_class(JournalEntry, "Reversed"))
+ACCOUNT_OPENED_TOPIC = get_topic(_event_class(ChartOfAccounts, "AccountOpened"))
+ACCOUNT_CLOSED_TOPIC = get_topic(_event_class(ChartOfAccounts, "AccountClosed"))
+FISCAL_YEAR_OPENED_TOPIC = get_topic(_event_class(FiscalCalendar, "FiscalYearOpened"))
+FISCAL_PERIOD_CLOSED_TOPIC = get_topic(_event_class(FiscalCalendar, "FiscalPeriodClosed"))
+FISCAL_YEAR_CLOSED_TOPIC = get_topic(_event_class(FiscalCalendar, "FiscalYearClosed"))
+FISCAL_YEAR_REOPENED_TOPIC = get_topic(_event_class(FiscalCalendar, "FiscalYearReopened"))

@@ -1,0 +1,118 @@
+"""Invoices (facturas) as facts: what was billed, to whom, for which supply.
+
+The billing run computes the lines from tariffs; this aggregate records the
+result and refuses documents whose totals do not close. Posting to the journal
+happens in the posting rules (``ledger_rules``), never here.
+
+Line kinds:
+- ``charge``: a service charge (fixed charge, energy/volume blocks, unmetered fee);
+  revenue for the cooperative, part of the VAT base when ``in_vat_base``.
+- ``capital``: "cuota capital", credited to the member's capital account.
+- ``levy``: municipal or provincial levies collected for third parties.
+- ``vat``: VAT debit at ``vat_rate`` (21 or 27).
+- ``perception``: VAT perception on non-categorised users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.calendar import FiscalCalendar
+from domain.errors import InvalidInput
+from domain.money import ZERO, parse_amount
+
+LINE_KINDS = frozenset({"charge", "capital", "levy", "vat", "perception"})
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """Field names of one invoice line as stored in the event (rules read them)."""
+
+    concept: str
+    description: str
+    kind: str
+    amount: Decimal
+    vat_rate: Decimal | None = None
+    in_vat_base: bool = False
+
+
+def invoice_line(raw: Mapping[str, Any], index: int) -> dict[str, Any]:
+    where = f"línea {index + 1}"
+    kind = str(raw.get("kind", ""))
+    if kind not in LINE_KINDS:
+        raise InvalidInput(f"{where}: tipo de línea {kind!r} inválido; use {sorted(LINE_KINDS)}")
+    amount = parse_amount(raw.get("amount", ""), field=f"{where} amount")
+    vat_rate = raw.get("vat_rate")
+    if kind == "vat" and vat_rate is None:
+        raise InvalidInput(f"{where}: una línea de IVA necesita la alícuota (vat_rate)")
+    return {
+        "concept": str(raw.get("concept", kind)),
+        "description": str(raw.get("description", "")),
+        "kind": kind,
+        "amount": amount,
+        "vat_rate": Decimal(str(vat_rate)) if vat_rate is not None else None,
+        "in_vat_base": bool(raw.get("in_vat_base", kind == "charge")),
+    }
+
+
+class Invoice(Aggregate):
+    @event("InvoiceIssued")
+    def __init__(
+        self,
+        effective_date: date,
+        member_number: str,
+        supply_number: str,
+        service: str,
+        category: str,
+        vat_condition: str,
+        document_type: int,
+        letter: str,
+        point_of_sale: int,
+        number: int,
+        period: str,
+        due_date: date,
+        lines: list[dict[str, Any]],
+        total: Decimal,
+        recorded_by: str,
+        id: UUID | None = None,
+    ) -> None:
+        self.effective_date = effective_date
+        self.member_number = member_number
+        self.supply_number = supply_number
+        self.service = service
+        self.category = category
+        self.document_type = document_type
+        self.letter = letter
+        self.point_of_sale = point_of_sale
+        self.number = number
+        self.period = period
+        self.due_date = due_date
+        self.lines = lines
+        self.total = total
+
+    @classmethod
+    def issue(
+        cls,
+        *,
+        calendar: FiscalCalendar,
+        lines: Sequence[Mapping[str, Any]],
+        recorded_by: str,
+        **header: Any,
+    ) -> Invoice:
+        checked = [invoice_line(raw, i) for i, raw in enumerate(lines)]
+        if not checked:
+            raise InvalidInput("La factura no tiene líneas")
+        total = sum((ln["amount"] for ln in checked), ZERO)
+        if total <= ZERO:
+            raise InvalidInput(f"El total de la factura debe ser positivo (es {total})")
+        calendar.require_open(header["effective_date"])
+        if header["due_date"] < header["effective_date"]:
+            raise InvalidInput("El vencimiento no puede ser anterior a la fecha de emisión")
+        return cls(lines=checked, total=total, recorded_by=recorded_by, **header)

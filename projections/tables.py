@@ -1,0 +1,122 @@
+"""Read-model tables (SQLAlchemy Core), in the same database as the event log.
+
+Money is stored as integer cents so that sums are exact on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+projection_positions = Table(
+    "projection_positions",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+# -- chart and calendar ---------------------------------------------------------
+ledger_accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("account_type", String(16), nullable=False),
+    Column("normal_balance", String(8), nullable=False),
+    Column("parent_code", String(32)),
+    Column("header", Boolean, nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("opened_position", BigInteger, nullable=False),
+)
+
+fiscal_years = Table(
+    "fiscal_years",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("closed_months", Text, nullable=False),  # comma-separated YYYY-MM
+)
+
+# -- journal ----------------------------------------------------------------------
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("entry_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("effective_date", Date, nullable=False),
+    Column("event_position", BigInteger, nullable=False),
+    Column("event_name", String(64), nullable=False),
+    Column("originator_id", String(36), nullable=False),
+    Column("rule", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("reverses_entry_id", BigInteger),
+    Column("reversed_by_entry_id", BigInteger),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_journal_entries_year_number", "fiscal_year", "number", unique=True),
+    Index("ix_journal_entries_position", "event_position"),
+    Index("ix_journal_entries_originator", "originator_id"),
+    Index("ix_journal_entries_date", "effective_date"),
+)
+
+DIMENSION_COLUMNS = ("member", "supply", "service", "cost_center", "category", "zone")
+
+journal_lines = Table(
+    "journal_lines",
+    metadata,
+    Column("entry_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("account_code", String(32), nullable=False),
+    Column("effective_date", Date, nullable=False),
+    Column("debit_cents", BigInteger, nullable=False),
+    Column("credit_cents", BigInteger, nullable=False),
+    Column("event_position", BigInteger, nullable=False),
+    Column("rule", String(100), nullable=False),
+    *(Column(name, String(64)) for name in DIMENSION_COLUMNS),
+    Index("ix_journal_lines_account_date", "account_code", "effective_date"),
+)
+
+journal_sequences = Table(
+    "journal_sequences",
+    metadata,
+    Column("fiscal_year", Integer, primary_key=True, autoincrement=False),
+    Column("last_number", Integer, nullable=False),
+)
+
+# -- balances -----------------------------------------------------------------------
+account_balances = Table(
+    "account_balances",
+    metadata,
+    Column("account_code", String(32), primary_key=True),
+    Column("effective_date", Date, primary_key=True),
+    Column("debit_cents", BigInteger, nullable=False),
+    Column("credit_cents", BigInteger, nullable=False),
+)
+
+account_dimension_balances = Table(
+    "account_dimension_balances",
+    metadata,
+    Column("account_code", String(32), primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("value", String(64), primary_key=True),
+    Column("effective_date", Date, primary_key=True),
+    Column("debit_cents", BigInteger, nullable=False),
+    Column("credit_cents", BigInteger, nullable=False),
+)
