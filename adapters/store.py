@@ -113,6 +113,8 @@ def make_engine(config: StoreConfig) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Index maintenance on bulk projection pages wants more than the 2 MB default cache.
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
 
     return engine

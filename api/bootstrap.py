@@ -54,11 +54,13 @@ def bootstrap(
     engine = make_engine(config)
     rule_book = load_rule_book(rules_path, account_codes=live_postable_codes(app))
     posting = PostingEngine(rule_book)
+    journal = JournalProjection(posting)
+    # Order matters: the journal reads the calendar, balances read the journal's lines.
     runner = ProjectionRunner(
         engine,
         app.recorder,
         app.mapper,
-        [ChartProjection(), JournalProjection(posting), BalancesProjection(posting)],
+        [ChartProjection(), journal, BalancesProjection(journal)],
         page_size=page_size,
     )
     return Asiento(config, app, engine, runner)

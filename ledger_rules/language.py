@@ -117,7 +117,7 @@ class _Timeline:
         self.periods = ordered
 
     def rules_at(self, day: date) -> tuple[CompiledRule, ...] | None:
-        index = 0 if len(self.starts) == 1 and day >= self.starts[0] else bisect_right(self.starts, day) - 1
+        index = bisect_right(self.starts, day) - 1  # the last set starting on or before day
         if index < 0:
             return None
         rule_set, rules = self.periods[index]
@@ -167,8 +167,9 @@ class RuleBook:
         return entries
 
     def describe(self) -> list[RuleRow]:
+        """Per event type, rule set and rule, every posting: what it posts, in words."""
         rows = []
-        for rule_set in sorted(self.rule_sets, key=lambda s: (s.valid_from, s.name)):
+        for rule_set in self.rule_sets:
             for rule in sorted(rule_set.rules, key=lambda r: (r.event, r.name)):
                 for posting in rule.postings:
                     rows.append(
@@ -186,7 +187,7 @@ class RuleBook:
                             ", ".join(f"{name}={field}" for name, field in posting.dimensions),
                         )
                     )
-        return sorted(rows, key=lambda row: (row.event, row.valid_from))
+        return sorted(rows, key=lambda row: row.event)  # stable: by validity within an event
 
 
 def load_rule_book(

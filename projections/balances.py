@@ -1,76 +1,76 @@
-"""Account balances per account, per dimension value, by business date.
+"""Account balances per account and per dimension value, by business date.
 
-Each page's postings are summed in memory and applied as one upsert per
-(account, date) and per (account, dimension, value, date): the cost follows the
-number of distinct keys, not the number of lines.
+A projection of the journal: each page, after the journal projection has
+written the page's lines in the same transaction, the database sums those lines
+(``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE``), so the cost is a
+range scan of the page's lines and one upsert per distinct key.
+
+Only the low-cardinality dimensions (service, cost centre, category, zone) are
+kept. Per-member and per-supply balances would be as many rows as journal
+lines: they come from the journal lines and the member current-account
+projection instead.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
-from typing import Any
 
-from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, func, select, text
 
-from domain.chart import Side
-from domain.money import to_cents
-from projections.posting import PostingEngine
+from projections.journal import JournalProjection
 from projections.runner import LoggedEvent, Projection
-from projections.tables import account_balances, account_dimension_balances
+from projections.tables import account_balances, account_dimension_balances, journal_entries
 
-Totals = defaultdict[tuple[Any, ...], list[int]]
+BALANCE_DIMENSIONS = ("service", "cost_center", "category", "zone")
+
+_ACCOUNT_UPSERT = """
+INSERT INTO account_balances (account_code, effective_date, debit_cents, credit_cents)
+SELECT account_code, effective_date, SUM(debit_cents), SUM(credit_cents)
+FROM journal_lines WHERE entry_id BETWEEN :low AND :high
+GROUP BY account_code, effective_date
+ON CONFLICT (account_code, effective_date) DO UPDATE SET
+  debit_cents = account_balances.debit_cents + excluded.debit_cents,
+  credit_cents = account_balances.credit_cents + excluded.credit_cents
+"""
+
+_DIMENSION_UPSERT = """
+INSERT INTO account_dimension_balances
+  (account_code, dimension, value, effective_date, debit_cents, credit_cents)
+SELECT account_code, '{dimension}', {dimension}, effective_date, SUM(debit_cents), SUM(credit_cents)
+FROM journal_lines WHERE entry_id BETWEEN :low AND :high AND {dimension} IS NOT NULL
+GROUP BY account_code, {dimension}, effective_date
+ON CONFLICT (account_code, dimension, value, effective_date) DO UPDATE SET
+  debit_cents = account_dimension_balances.debit_cents + excluded.debit_cents,
+  credit_cents = account_dimension_balances.credit_cents + excluded.credit_cents
+"""
 
 
 class BalancesProjection(Projection):
+    """Follows the same events as the journal, and must run after it in each page."""
+
     name = "balances"
 
-    def __init__(self, engine: PostingEngine) -> None:
-        self.engine = engine
+    def __init__(self, journal: JournalProjection) -> None:
+        self.journal = journal
 
     def topics(self) -> frozenset[str]:
-        return self.engine.topics()
+        return self.journal.topics()
 
     def tables(self) -> Sequence[Table]:
         return (account_balances, account_dimension_balances)
 
     def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
-        per_account: Totals = defaultdict(lambda: [0, 0])
-        per_dimension: Totals = defaultdict(lambda: [0, 0])
-        for event in events:
-            day: date = event.data["effective_date"]
-            for proposed in self.engine.post(event).entries:
-                for posting in proposed.postings:
-                    column = 0 if posting.side is Side.DEBIT else 1
-                    cents = to_cents(posting.amount)
-                    per_account[(posting.account, day)][column] += cents
-                    for dimension, value in posting.dimensions.items():
-                        per_dimension[(posting.account, dimension, value, day)][column] += cents
-        _upsert(conn, account_balances, ("account_code", "effective_date"), per_account)
-        _upsert(
-            conn,
-            account_dimension_balances,
-            ("account_code", "dimension", "value", "effective_date"),
-            per_dimension,
-        )
-
-
-def _upsert(conn: Connection, table: Table, keys: tuple[str, ...], totals: Totals) -> None:
-    if not totals:
-        return
-    rows = [
-        {**dict(zip(keys, key, strict=True)), "debit_cents": debit, "credit_cents": credit}
-        for key, (debit, credit) in totals.items()
-    ]
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={
-            "debit_cents": table.c.debit_cents + statement.excluded.debit_cents,
-            "credit_cents": table.c.credit_cents + statement.excluded.credit_cents,
-        },
-    )
-    conn.execute(statement, rows)
+        if not events:
+            return
+        positions = journal_entries.c.event_position
+        low, high = conn.execute(
+            select(func.min(journal_entries.c.entry_id), func.max(journal_entries.c.entry_id)).where(
+                positions.between(events[0].position, events[-1].position)
+            )
+        ).one()
+        if low is None:
+            return
+        bounds = {"low": low, "high": high}
+        conn.execute(text(_ACCOUNT_UPSERT), bounds)
+        for dimension in BALANCE_DIMENSIONS:
+            conn.execute(text(_DIMENSION_UPSERT.format(dimension=dimension)), bounds)

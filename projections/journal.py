@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, func, select
 
 from domain.chart import Side
 from domain.money import to_cents
+from projections.bulk import insert_rows
 from projections.posting import PostingEngine
 from projections.runner import LoggedEvent, Projection
 from projections.tables import (
@@ -64,8 +65,8 @@ class _JournalPage:
         )
         self.known_years = set(self.last_numbers)
         self.next_entry_id = (conn.execute(select(func.max(journal_entries.c.entry_id))).scalar() or 0) + 1
-        self.entries: list[dict[str, Any]] = []
-        self.lines: list[dict[str, Any]] = []
+        self.entries: list[tuple[Any, ...]] = []
+        self.lines: list[tuple[Any, ...]] = []
         self.entry_of_originator: dict[str, int] = {}
         self.reversed: list[tuple[int, int]] = []  # (original entry, reversal entry)
 
@@ -90,40 +91,20 @@ class _JournalPage:
             originator = event.originator_id.hex
             self.entry_of_originator.setdefault(originator, entry_id)
             reverses = self._entry_reversed(posted.reverses, entry_id)
-            self.entries.append(
-                {
-                    "entry_id": entry_id,
-                    "fiscal_year": year,
-                    "number": number,
-                    "effective_date": day,
-                    "event_position": event.position,
-                    "event_name": posted.event_name,
-                    "originator_id": originator,
-                    "rule": proposed.rule,
-                    "kind": posted.kind,
-                    "description": proposed.description,
-                    "reverses_entry_id": reverses,
-                    "reversed_by_entry_id": None,
-                    "recorded_by": str(data.get("recorded_by", "system")),
-                    "recorded_at": event.timestamp,
-                }
-            )
+            # Tuples in table column order (see projections.tables), for bulk insert.
+            self.entries.append((
+                entry_id, year, number, day, event.position, posted.event_name, originator,
+                proposed.rule, posted.kind, proposed.description, reverses, None,
+                str(data.get("recorded_by", "system")), event.timestamp,
+            ))
             for line_no, posting in enumerate(proposed.postings, start=1):
                 cents = to_cents(posting.amount)
                 dims = posting.dimensions
-                self.lines.append(
-                    {
-                        "entry_id": entry_id,
-                        "line_no": line_no,
-                        "account_code": posting.account,
-                        "effective_date": day,
-                        "debit_cents": cents if posting.side is Side.DEBIT else 0,
-                        "credit_cents": cents if posting.side is Side.CREDIT else 0,
-                        "event_position": event.position,
-                        "rule": proposed.rule,
-                        **{name: dims.get(name) for name in DIMENSION_COLUMNS},
-                    }
-                )
+                debit = cents if posting.side is Side.DEBIT else 0
+                self.lines.append((
+                    entry_id, line_no, posting.account, day, debit, cents - debit,
+                    event.position, proposed.rule, *[dims.get(name) for name in DIMENSION_COLUMNS],
+                ))
 
     def _entry_reversed(self, original: Any, reversal_entry: int) -> int | None:
         if original is None:
@@ -140,9 +121,8 @@ class _JournalPage:
 
     def write(self) -> None:
         conn = self.conn
-        if self.entries:
-            conn.execute(journal_entries.insert(), self.entries)
-            conn.execute(journal_lines.insert(), self.lines)
+        insert_rows(conn, journal_entries, self.entries)
+        insert_rows(conn, journal_lines, self.lines)
         for original, reversal in self.reversed:
             conn.execute(
                 journal_entries.update()

@@ -1,9 +1,7 @@
 """From a logged event to the journal entries it produces.
 
 Business events go through the posting rules; an accountant's manual entry (or
-its reversal) carries its own lines. The journal and the balances projections
-both ask for the same page's entries: the result is kept for the page so the
-rules run once per event.
+its reversal) carries its own lines.
 """
 
 from __future__ import annotations
@@ -17,8 +15,6 @@ from domain.chart import Side
 from domain.events import MANUAL_ENTRY_TOPIC, POSTABLE_EVENTS
 from ledger_rules.model import EventRecord, Posting, ProposedEntry
 from projections.runner import LoggedEvent
-
-CACHE_LIMIT = 50_000
 
 
 class RuleBookLike(Protocol):
@@ -39,22 +35,11 @@ class PostingEngine:
     def __init__(self, rule_book: RuleBookLike) -> None:
         self.rule_book = rule_book
         self.topic_names = {schema.topic: name for name, schema in POSTABLE_EVENTS.items()}
-        self._cache: dict[int, PostedEvent] = {}
 
     def topics(self) -> frozenset[str]:
         return frozenset({MANUAL_ENTRY_TOPIC, *self.topic_names})
 
     def post(self, event: LoggedEvent) -> PostedEvent:
-        cached = self._cache.get(event.position)
-        if cached is not None:
-            return cached
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        posted = self._post(event)
-        self._cache[event.position] = posted
-        return posted
-
-    def _post(self, event: LoggedEvent) -> PostedEvent:
         data = event.data
         if event.topic == MANUAL_ENTRY_TOPIC:
             return PostedEvent("ManualEntryPosted", data["kind"], [_manual_entry(data)], data["reverses"])

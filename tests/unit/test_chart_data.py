@@ -118,9 +118,7 @@ def test_a_small_chart_loads_with_its_defaults(tmp_path: Path) -> None:
 
 
 CHART_ERRORS = [
-    pytest.param(
-        'code = "1.1.01"', 'code = "1.1"', "1.1", "código de cuenta duplicado 1.1", id="dup"
-    ),
+    pytest.param('code = "1.1.01"', 'code = "1.1"', "1.1", "código de cuenta duplicado 1.1", id="dup"),
     pytest.param(
         'parent = "1.1" }',
         'parent = "1.2" }',
@@ -171,12 +169,8 @@ CHART_ERRORS = [
         "'normal_balance' inválido",
         id="balance",
     ),
-    pytest.param(
-        'name = "Caja", ', 'nombre = "Caja", ', "1.1.01", "clave desconocida 'nombre'", id="key"
-    ),
-    pytest.param(
-        'name = "Caja", ', 'name = "", ', "1.1.01", "'name' debe ser un texto no vacío", id="name"
-    ),
+    pytest.param('name = "Caja", ', 'nombre = "Caja", ', "1.1.01", "clave desconocida 'nombre'", id="key"),
+    pytest.param('name = "Caja", ', 'name = "", ', "1.1.01", "'name' debe ser un texto no vacío", id="name"),
     pytest.param(
         'header = true },\n  { code = "1.1"',
         'header = "sí" },\n  { code = "1.1"',

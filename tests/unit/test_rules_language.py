@@ -297,11 +297,22 @@ def test_describe_lists_every_posting_of_the_default_rules() -> None:
     assert rows[3].amount == "suma de lines.amount donde kind = vat y vat_rate = 21"
 
 
+def literal_blocks(doc: str) -> list[str]:
+    """The indented blocks that follow ``::`` in a docstring, dedented."""
+    blocks = []
+    for part in doc.split("::\n\n")[1:]:
+        kept = []
+        for text in part.splitlines():
+            if text and not text.startswith("    "):
+                break
+            kept.append(text)
+        blocks.append(textwrap.dedent("\n".join(kept)))
+    return blocks
+
+
 def test_the_worked_example_of_the_language_docstring_holds(tmp_path: Path) -> None:
-    doc = language.__doc__ or ""
-    example = textwrap.dedent(doc.split("::\n\n", 1)[1].split("\n\n", 1)[0])
-    example += "\n\n" + textwrap.dedent(doc.split("[lookup.deudores]", 1)[1].split("\n\nFor ", 1)[0])
-    book = load_rule_book(write(tmp_path, example.replace("\n\n\n", "\n[lookup.deudores]\n", 1)))
+    rules, journal = literal_blocks(language.__doc__ or "")
+    book = load_rule_book(write(tmp_path, rules))
     event = invoice([line("charge", "10000.00"), line("vat", "2100.00", "21")], category="industrial")
     entry = only_entry(book, event)
     assert entry.description == "Factura B 00003-00001234 socio 1001"
@@ -310,6 +321,8 @@ def test_the_worked_example_of_the_language_docstring_holds(tmp_path: Path) -> N
         ("4.1.01.03", Side.CREDIT, D("10000.00")),
         ("2.1.02.01", Side.CREDIT, D("2100.00")),
     ]
+    assert "debit  1.1.03.01   12,100.00" in journal
+    assert "credit 4.1.01.03   10,000.00" in journal
 
 
 # -- evaluation of hand-written rules -------------------------------------------
