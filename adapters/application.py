@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
+from adapters.commercial_commands import CommercialCommands
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.chart import CHART_ID, ChartOfAccounts
 from domain.errors import AlreadyRecorded, Conflict, NotFound
@@ -37,7 +38,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class AsientoApp(Application[UUID]):
+class AsientoApp(CommercialCommands, Application[UUID]):
     name = "asiento"
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

@@ -14,6 +14,8 @@ from adapters.store import StoreConfig, config_from_env, make_engine
 from ledger_rules import load_rule_book
 from projections.balances import BalancesProjection
 from projections.chart import ChartProjection
+from projections.commercial import CommercialProjection
+from projections.current_accounts import CurrentAccountsProjection
 from projections.journal import JournalProjection
 from projections.posting import PostingEngine
 from projections.runner import DEFAULT_PAGE_SIZE, ProjectionRunner
@@ -60,7 +62,8 @@ def bootstrap(
         engine,
         app.recorder,
         app.mapper,
-        [ChartProjection(), journal, BalancesProjection(journal)],
+        [ChartProjection(), journal, BalancesProjection(journal), CommercialProjection(),
+         CurrentAccountsProjection()],
         page_size=page_size,
     )
     return Asiento(config, app, engine, runner)

@@ -21,10 +21,12 @@ from uuid import UUID
 import typer
 from eventsourcing.persistence import IntegrityError
 
+from adapters.commercial_commands import read_services_file
 from adapters.entry_files import read_entry_file
 from adapters.store import StoreConfigError
 from api import render
 from api.bootstrap import Asiento, bootstrap
+from api.cli_commercial import register as register_commercial
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
 from domain.journal import JournalEntry
@@ -91,6 +93,7 @@ def init(
     """Inicializa la base: plan de cuentas y ejercicio en curso (se puede repetir sin duplicar)."""
     with opened() as asiento:
         opened_accounts = asiento.app.install_chart(load_chart(chart), recorded_by=acting_user())
+        asiento.app.define_services(read_services_file(), recorded_by=acting_user())
         fiscal_year = year or date.today().year
         calendar = asiento.app.calendar()
         if fiscal_year not in calendar.years:
@@ -331,6 +334,7 @@ def rules_check(
 
 
 register_export(export_app, opened)
+register_commercial(app, opened, acting_user)
 
 
 def main() -> Any:

@@ -63,6 +63,8 @@ def invoice_line(raw: Mapping[str, Any], index: int) -> dict[str, Any]:
 
 
 class Invoice(Aggregate):
+    """One supply's bill for one period; the id derives from (supply, period)."""
+
     @event("InvoiceIssued")
     def __init__(
         self,
@@ -77,7 +79,13 @@ class Invoice(Aggregate):
         point_of_sale: int,
         number: int,
         period: str,
+        period_start: date | None,
+        period_end: date | None,
         due_date: date,
+        second_due_date: date | None,
+        second_due_total: Decimal | None,
+        consumption_units: Decimal | None,
+        payable_document_id: UUID | None,
         lines: list[dict[str, Any]],
         total: Decimal,
         recorded_by: str,
@@ -94,6 +102,8 @@ class Invoice(Aggregate):
         self.number = number
         self.period = period
         self.due_date = due_date
+        self.second_due_date = second_due_date
+        self.second_due_total = second_due_total
         self.lines = lines
         self.total = total
 
@@ -104,6 +114,12 @@ class Invoice(Aggregate):
         calendar: FiscalCalendar,
         lines: Sequence[Mapping[str, Any]],
         recorded_by: str,
+        period_start: date | None = None,
+        period_end: date | None = None,
+        second_due_date: date | None = None,
+        second_due_total: Decimal | None = None,
+        consumption_units: Decimal | None = None,
+        payable_document_id: UUID | None = None,
         **header: Any,
     ) -> Invoice:
         checked = [invoice_line(raw, i) for i, raw in enumerate(lines)]
@@ -115,4 +131,13 @@ class Invoice(Aggregate):
         calendar.require_open(header["effective_date"])
         if header["due_date"] < header["effective_date"]:
             raise InvalidInput("El vencimiento no puede ser anterior a la fecha de emisión")
-        return cls(lines=checked, total=total, recorded_by=recorded_by, **header)
+        if second_due_date is not None and (second_due_date < header["due_date"] or second_due_total is None
+                                            or second_due_total < total):
+            raise InvalidInput("El segundo vencimiento debe ser posterior al primero y no menor en importe")
+        if period_start and period_end and period_end < period_start:
+            raise InvalidInput("El período de servicio termina antes de empezar")
+        return cls(
+            lines=checked, total=total, recorded_by=recorded_by, period_start=period_start,
+            period_end=period_end, second_due_date=second_due_date, second_due_total=second_due_total,
+            consumption_units=consumption_units, payable_document_id=payable_document_id, **header,
+        )

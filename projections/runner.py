@@ -8,6 +8,7 @@ nothing and posts nothing twice. Works the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,6 +114,18 @@ class ProjectionRunner:
                 progress(reached, head)
             if reached >= head:
                 return read
+
+    def follow(self, stop: threading.Event, *, poll_interval_s: float = 0.5) -> None:
+        """The server's follower loop: catch up, then poll the log until told to stop.
+
+        A failing projection ends the loop with its error (it must be seen and
+        fixed, not retried in a tight loop).
+        """
+        if not 0.01 <= poll_interval_s <= 60:
+            raise ValueError("poll_interval_s must be within 0.01..60 seconds")
+        while not stop.is_set():
+            self.catch_up()
+            stop.wait(poll_interval_s)
 
     def _one_page(self, chosen: Sequence[Projection], head: int) -> tuple[int, int]:
         with self.engine.begin() as conn:

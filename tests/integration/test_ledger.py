@@ -182,7 +182,8 @@ def test_dimension_balances_follow_the_postings(asiento: Asiento) -> None:
     asiento.app.issue_invoice(lines=STANDARD_INVOICE_LINES[:1], recorded_by="t",
                               **invoice_header(2, member_number="0002", supply_number="E-0002"))
     asiento.app.issue_invoice(lines=STANDARD_INVOICE_LINES[:1], recorded_by="t",
-                              **invoice_header(3, service="water", effective_date=date(2026, 2, 2)))
+                              **invoice_header(3, service="water", supply_number="W-0001",
+                                             effective_date=date(2026, 2, 2)))
     asiento.runner.catch_up()
     from projections.tables import account_dimension_balances as adb
 
@@ -195,3 +196,28 @@ def test_dimension_balances_follow_the_postings(asiento: Asiento) -> None:
     # Member and supply balances are not kept here (too many keys): only service and the like.
     assert rows == [("1.1.03.01", "service", "electricity", date(2026, 2, 1), 2_420_000, 0),
                     ("1.1.03.02", "service", "water", date(2026, 2, 2), 1_000_000, 0)]
+
+
+def test_follower_loop_projects_what_other_writers_record(asiento: Asiento) -> None:
+    import threading
+    import time
+
+    stop = threading.Event()
+    follower = threading.Thread(target=asiento.runner.follow, args=(stop,), kwargs={"poll_interval_s": 0.05})
+    follower.start()
+    try:
+        entry(asiento, date(2026, 7, 1), (CASH, Side.DEBIT, "77.70"), (CAPITAL, Side.CREDIT, "77.70"))
+        deadline = time.monotonic() + 20
+        balance = None
+        while time.monotonic() < deadline:
+            with asiento.read() as conn:
+                rows = {r.code: r.balance for r in queries.trial_balance(conn, date(2026, 12, 31)).rows}
+            balance = rows.get(CASH)
+            if balance is not None:
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        follower.join(timeout=20)
+    assert balance == D("77.70")
+    assert not follower.is_alive()

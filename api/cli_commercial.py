@@ -1,0 +1,242 @@
+"""``asiento service|member|supply`` commands: the commercial registry at the counter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from adapters.commercial_commands import read_services_file
+from api import render
+from api.bootstrap import Asiento
+from domain.errors import InvalidInput
+from domain.money import format_ar
+from domain.supplies import STATE_NAMES, check_meter
+from projections.account_queries import Statement, member_statement
+
+Opened = Callable[..., AbstractContextManager[Asiento]]
+
+
+def _date(text: str | None, field: str) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{field}: fecha inválida {text!r}, use AAAA-MM-DD") from None
+
+
+def _decimal(text: str, field: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(f"{field}: número inválido {text!r}") from None
+
+
+def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -> None:
+    service_app = typer.Typer(help="Servicios.", no_args_is_help=True)
+    member_app = typer.Typer(help="Asociados.", no_args_is_help=True)
+    supply_app = typer.Typer(help="Suministros.", no_args_is_help=True)
+    app.add_typer(service_app, name="service")
+    app.add_typer(member_app, name="member")
+    app.add_typer(supply_app, name="supply")
+
+    @service_app.command("load")
+    def service_load(file: Annotated[Path | None, typer.Argument()] = None) -> None:
+        """Define los servicios de un archivo TOML (por defecto los incluidos)."""
+        with opened() as asiento:
+            added = asiento.app.define_services(read_services_file(file), recorded_by=acting_user())
+        render.console.print(f"{added} servicios definidos.")
+
+    @service_app.command("list")
+    def service_list() -> None:
+        """Lista los servicios definidos."""
+        with opened() as asiento:
+            catalog = asiento.app.services()
+        for service in catalog.services.values():
+            render.console.print(
+                f"{service.code:<12} {service.name:<28} {service.pricing:<16} {service.unit or ''}"
+            )
+
+    @member_app.command("add")
+    def member_add(
+        number: str,
+        name: str,
+        doc_type: Annotated[str, typer.Option("--doc-type", help="CUIT, CUIL o DNI")],
+        doc: Annotated[str, typer.Option("--doc", help="Número de documento")],
+        vat: Annotated[str, typer.Option("--vat", help="RI, MT, MS, EX, CF o NC")],
+        address: Annotated[str, typer.Option(help="Domicilio")],
+        admission: Annotated[str | None, typer.Option(help="Fecha de ingreso AAAA-MM-DD (hoy)")] = None,
+        email: Annotated[str | None, typer.Option()] = None,
+        phone: Annotated[list[str] | None, typer.Option()] = None,
+        board_minute: Annotated[
+            str | None, typer.Option(help="Acta de consejo que aprobó el ingreso")
+        ] = None,
+    ) -> None:
+        """Registra un asociado."""
+        with opened() as asiento:
+            registered = asiento.app.register_member(
+                number=number,
+                name=name,
+                document_type=doc_type,
+                document_number=doc,
+                vat_condition=vat,
+                address=address,
+                admission_date=_date(admission, "--admission"),
+                email=email,
+                phones=phone or [],
+                board_minute=board_minute,
+                recorded_by=acting_user(),
+            )
+        render.console.print(f"Asociado {registered} {name} registrado.")
+
+    @member_app.command("statement")
+    def member_statement_cmd(
+        number: str,
+        as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="table o json")] = "table",
+    ) -> None:
+        """Estado de cuenta del asociado: documentos, saldos, deuda por suministro y servicio, antigüedad."""
+        from domain.members import normalize_member_number
+
+        with opened() as asiento, asiento.read() as conn:
+            statement = member_statement(conn, normalize_member_number(number), _date(as_of, "--as-of"))
+        if fmt == "json":
+            render.print_json(statement_json(statement))
+        else:
+            print_statement(statement)
+
+    @supply_app.command("add")
+    def supply_add(
+        number: str,
+        member: Annotated[str, typer.Option(help="Número de asociado")],
+        service: Annotated[str, typer.Option(help="Código de servicio")],
+        category: Annotated[str, typer.Option(help="Categoría tarifaria")],
+        address: Annotated[str, typer.Option(help="Domicilio del suministro")],
+        zone: Annotated[str, typer.Option()] = "",
+        group: Annotated[str, typer.Option()] = "",
+        reading_route: Annotated[str, typer.Option()] = "",
+        distribution_route: Annotated[str, typer.Option()] = "",
+        beneficiaries: Annotated[int, typer.Option()] = 1,
+        on: Annotated[str | None, typer.Option("--date")] = None,
+    ) -> None:
+        """Solicita un suministro para un asociado."""
+        with opened() as asiento:
+            created = asiento.app.request_supply(
+                number=number,
+                member_number=member,
+                service=service,
+                category=category,
+                address=address,
+                zone=zone,
+                group=group,
+                reading_route=reading_route,
+                distribution_route=distribution_route,
+                beneficiaries=beneficiaries,
+                effective_date=_date(on, "--date"),
+                recorded_by=acting_user(),
+            )
+        render.console.print(f"Suministro {created} solicitado.")
+
+    @supply_app.command("connect")
+    def supply_connect(
+        number: str,
+        on: Annotated[str | None, typer.Option("--date")] = None,
+        meter: Annotated[str | None, typer.Option(help="Número de serie del medidor")] = None,
+        digits: Annotated[int, typer.Option()] = 5,
+        multiplier: Annotated[str, typer.Option()] = "1",
+        initial: Annotated[str, typer.Option(help="Lectura inicial")] = "0",
+    ) -> None:
+        """Conecta (o reconecta) un suministro; los medidos con su medidor y lectura inicial."""
+        spec = check_meter(meter, digits, _decimal(multiplier, "--multiplier")) if meter else None
+        with opened() as asiento:
+            asiento.app.connect_supply(
+                number,
+                _date(on, "--date"),
+                recorded_by=acting_user(),
+                meter=spec,
+                initial_reading=_decimal(initial, "--initial") if meter else None,
+            )
+        render.console.print(f"Suministro {number} conectado.")
+
+    def state_command(state: str) -> Callable[..., None]:
+        def command(
+            number: str,
+            reason: Annotated[str, typer.Option(help="Motivo")],
+            on: Annotated[str | None, typer.Option("--date")] = None,
+        ) -> None:
+            with opened() as asiento:
+                asiento.app.change_supply_state(
+                    number, state, _date(on, "--date"), reason, recorded_by=acting_user()
+                )
+            render.console.print(f"Suministro {number}: {STATE_NAMES[state]}.")
+
+        command.__doc__ = f"Pasa el suministro a «{STATE_NAMES[state]}»."
+        return command
+
+    supply_app.command("cut")(state_command("cut"))
+    supply_app.command("legal")(state_command("in_legal_action"))
+    supply_app.command("terminate")(state_command("terminated"))
+
+
+def statement_json(statement: Statement) -> dict[str, Any]:
+    return {
+        "member": {"number": statement.member_number, "name": statement.member_name},
+        "as_of": statement.as_of.isoformat(),
+        "documents": [
+            {
+                "document_id": ln.document_id,
+                "label": ln.label,
+                "supply": ln.supply_number,
+                "service": ln.service,
+                "issue_date": ln.issue_date.isoformat(),
+                "due_date": ln.due_date.isoformat(),
+                "total": str(ln.total),
+                "paid": str(ln.paid),
+                "balance": str(ln.balance),
+                "days_overdue": ln.days_overdue(statement.as_of),
+            }
+            for ln in statement.lines
+        ],
+        "debt_by_supply": {k: str(v) for k, v in statement.debt_by("supply_number").items()},
+        "debt_by_service": {k: str(v) for k, v in statement.debt_by("service").items()},
+        "ageing": {k: str(v) for k, v in statement.ageing().items()},
+        "totals": {"debt": str(statement.debt)},
+    }
+
+
+def print_statement(statement: Statement) -> None:
+    table = Table(
+        title=f"Estado de cuenta de {statement.member_number} {statement.member_name} "
+        f"al {statement.as_of:%d/%m/%Y}"
+    )
+    for header, justify in (
+        ("Documento", "left"),
+        ("Suministro", "left"),
+        ("Emisión", "left"),
+        ("Vencimiento", "left"),
+        ("Importe", "right"),
+        ("Pagado", "right"),
+        ("Saldo", "right"),
+    ):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for ln in statement.lines:
+        table.add_row(
+            ln.label,
+            ln.supply_number or "",
+            f"{ln.issue_date:%d/%m/%Y}",
+            f"{ln.due_date:%d/%m/%Y}",
+            format_ar(ln.total),
+            format_ar(ln.paid),
+            format_ar(ln.balance),
+        )
+    table.add_row("Deuda total", "", "", "", "", "", format_ar(statement.debt), style="bold")
+    render.console.print(table)
+    for name, amount in statement.ageing().items():
+        render.console.print(f"  {name:<16} {format_ar(amount):>16}")

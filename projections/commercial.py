@@ -1,0 +1,323 @@
+"""Members, supplies, readings and billing documents as read models.
+
+Creations arrive in bulk (a billing run, a reading import) and are buffered as
+tuples for one bulk insert per table; any update first flushes the buffers, so
+the rows change in log order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Connection, Table
+
+from domain.billing import HeldBill, PayableDocument
+from domain.invoicing import Invoice
+from domain.members import Member
+from domain.meter_readings import MeterReading
+from domain.money import to_cents
+from domain.services import ServiceCatalog
+from domain.supplies import Supply
+from projections.bulk import insert_rows
+from projections.commercial_tables import (
+    held_bills,
+    invoices,
+    members,
+    meter_changes,
+    payable_documents,
+    readings,
+    services,
+    supplies,
+)
+from projections.runner import LoggedEvent, Projection
+
+
+def topic(aggregate: type, name: str) -> str:
+    return get_topic(getattr(aggregate, name))
+
+
+def _by_id(table: Table, event: LoggedEvent) -> Any:
+    return table.c.aggregate_id == event.originator_id.hex
+
+
+def _cents(amount: Decimal | None) -> int | None:
+    return None if amount is None else to_cents(amount)
+
+
+class _Page:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pending: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
+
+    def add(self, table: Table, row: tuple[Any, ...]) -> None:
+        self.pending.setdefault(table.name, (table, []))[1].append(row)
+
+    def update(self, table: Table, where: Any, **values: Any) -> None:
+        self.flush()
+        self.conn.execute(table.update().where(where).values(**values))
+
+    def flush(self) -> None:
+        for table, rows in self.pending.values():
+            insert_rows(self.conn, table, rows)
+        self.pending.clear()
+
+
+Handler = Callable[[_Page, LoggedEvent], None]
+
+
+class CommercialProjection(Projection):
+    name = "commercial"
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {
+            topic(ServiceCatalog, "ServiceDefined"): self._service_defined,
+            topic(Member, "MemberRegistered"): self._member_registered,
+            topic(Member, "VatConditionChanged"): self._member_vat_changed,
+            topic(Member, "SharesSubscribed"): self._member_shares,
+            topic(Member, "MemberLeft"): self._member_left,
+            topic(Supply, "SupplyRequested"): self._supply_requested,
+            topic(Supply, "SupplyConnected"): self._supply_connected,
+            topic(Supply, "SupplyStateChanged"): self._supply_state,
+            topic(Supply, "MeterChanged"): self._meter_changed,
+            topic(Supply, "CategoryChanged"): self._category_changed,
+            topic(MeterReading, "ReadingRecorded"): self._reading_recorded,
+            topic(MeterReading, "ReadingAccepted"): self._reading_accepted,
+            topic(MeterReading, "ReadingCorrected"): self._reading_corrected,
+            topic(Invoice, "InvoiceIssued"): self._invoice_issued,
+            topic(PayableDocument, "PayableDocumentIssued"): self._payable_issued,
+            topic(HeldBill, "BillHeld"): self._bill_held,
+            topic(HeldBill, "BillReleased"): self._bill_released,
+        }
+
+    def topics(self) -> frozenset[str]:
+        return frozenset(self.handlers)
+
+    def tables(self) -> Sequence[Table]:
+        return (services, members, supplies, meter_changes, readings, invoices, payable_documents, held_bills)
+
+    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
+        page = _Page(conn)
+        for event in events:
+            self.handlers[event.topic](page, event)
+        page.flush()
+
+    # -- services and members ---------------------------------------------------------
+    def _service_defined(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        page.add(services, (d["code"], d["name"], d["pricing"], d["unit"]))
+
+    def _member_registered(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        page.add(
+            members,
+            (
+                d["number"],
+                event.originator_id.hex,
+                d["name"],
+                d["document_type"],
+                d["document_number"],
+                d["vat_condition"],
+                d["address"],
+                d["postal_address"],
+                ", ".join(d["phones"]),
+                d["email"],
+                d["admission_date"],
+                d["board_minute"],
+                None,
+                None,
+                0,
+            ),
+        )
+
+    def _member_vat_changed(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(members, _by_id(members, event), vat_condition=event.data["vat_condition"])
+
+    def _member_shares(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(
+            members,
+            _by_id(members, event),
+            shares_subscribed_cents=members.c.shares_subscribed_cents + to_cents(event.data["amount"]),
+        )
+
+    def _member_left(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(
+            members, _by_id(members, event), exit_date=event.data["exit_date"], exit_cause=event.data["cause"]
+        )
+
+    # -- supplies ---------------------------------------------------------------------------
+    def _supply_requested(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        page.add(
+            supplies,
+            (
+                d["number"],
+                event.originator_id.hex,
+                d["member_number"],
+                d["service"],
+                d["category"],
+                d["address"],
+                d["group"],
+                d["zone"],
+                d["reading_route"],
+                d["distribution_route"],
+                d["beneficiaries"],
+                "requested",
+                d["effective_date"],
+                None,
+                None,
+                None,
+                None,
+                None,
+            ),
+        )
+
+    def _supply_connected(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        values: dict[str, Any] = {"state": "connected", "state_since": d["effective_date"]}
+        if d["meter"] is not None:
+            values.update(
+                meter_serial=d["meter"]["serial"],
+                meter_digits=d["meter"]["digits"],
+                meter_multiplier=d["meter"]["multiplier"],
+                initial_reading=d["initial_reading"],
+                connected_on=d["effective_date"],
+            )
+        page.update(supplies, _by_id(supplies, event), **values)
+
+    def _supply_state(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(
+            supplies,
+            _by_id(supplies, event),
+            state=event.data["state"],
+            state_since=event.data["effective_date"],
+        )
+
+    def _meter_changed(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        number = page.conn.execute(
+            supplies.select().with_only_columns(supplies.c.number).where(_by_id(supplies, event))
+        ).scalar_one()
+        page.add(
+            meter_changes,
+            (
+                number,
+                d["effective_date"],
+                d["old_meter"]["serial"],
+                d["final_reading"],
+                d["meter"]["serial"],
+                d["initial_reading"],
+            ),
+        )
+        page.update(
+            supplies,
+            supplies.c.number == number,
+            meter_serial=d["meter"]["serial"],
+            meter_digits=d["meter"]["digits"],
+            meter_multiplier=d["meter"]["multiplier"],
+        )
+
+    def _category_changed(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(supplies, _by_id(supplies, event), category=event.data["category"])
+
+    # -- readings ---------------------------------------------------------------------------
+    def _reading_recorded(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        page.add(
+            readings,
+            (
+                d["supply_number"],
+                d["period"],
+                event.originator_id.hex,
+                d["reading_date"],
+                d["value"],
+                d["previous_value"],
+                d["consumption_units"],
+                d["rollover"],
+                d["estimated"],
+                d["held_reason"],
+                d["source"],
+                event.position,
+            ),
+        )
+
+    def _reading_accepted(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(readings, _by_id(readings, event), held_reason=None)
+
+    def _reading_corrected(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        page.update(
+            readings,
+            _by_id(readings, event),
+            value=d["value"],
+            consumption_units=d["consumption_units"],
+            held_reason=None,
+        )
+
+    # -- billing documents --------------------------------------------------------------------
+    def _invoice_issued(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        payable = d["payable_document_id"]
+        page.add(
+            invoices,
+            (
+                event.originator_id.hex,
+                d["supply_number"],
+                d["member_number"],
+                d["service"],
+                d["category"],
+                d["period"],
+                d["document_type"],
+                d["letter"],
+                d["point_of_sale"],
+                d["number"],
+                d["effective_date"],
+                d["due_date"],
+                d["second_due_date"],
+                _cents(d["second_due_total"]),
+                to_cents(d["total"]),
+                d["consumption_units"],
+                payable.hex if payable else None,
+                event.position,
+            ),
+        )
+
+    def _payable_issued(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        page.add(
+            payable_documents,
+            (
+                event.originator_id.hex,
+                d["member_number"],
+                d["period"],
+                d["sequence"],
+                d["effective_date"],
+                d["due_date"],
+                d["second_due_date"],
+                to_cents(d["total"]),
+                to_cents(d["second_due_total"]),
+                d["barcode"],
+            ),
+        )
+
+    def _bill_held(self, page: _Page, event: LoggedEvent) -> None:
+        d = event.data
+        page.add(
+            held_bills,
+            (
+                d["supply_number"],
+                d["period"],
+                event.originator_id.hex,
+                d["member_number"],
+                d["reason"],
+                d["consumption_units"],
+                d["average_units"],
+                to_cents(d["computed_total"]),
+                False,
+            ),
+        )
+
+    def _bill_released(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(held_bills, _by_id(held_bills, event), released=True)

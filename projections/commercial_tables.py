@@ -1,0 +1,166 @@
+"""Read models of the commercial cycle. Money in integer cents, units as text decimals."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, Numeric, String, Table, Text
+
+from projections.tables import metadata
+
+services = Table(
+    "services",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("pricing", String(20), nullable=False),
+    Column("unit", String(10)),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("number", String(10), primary_key=True),
+    Column("aggregate_id", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("document_type", String(8), nullable=False),
+    Column("document_number", String(20), nullable=False),
+    Column("vat_condition", String(4), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("postal_address", String(200), nullable=False),
+    Column("phones", String(200), nullable=False),
+    Column("email", String(200)),
+    Column("admission_date", Date, nullable=False),
+    Column("board_minute", String(50)),
+    Column("exit_date", Date),
+    Column("exit_cause", String(200)),
+    Column("shares_subscribed_cents", BigInteger, nullable=False),
+    Index("ix_members_name", "name"),
+    Index("ix_members_document", "document_number"),
+)
+
+supplies = Table(
+    "supplies",
+    metadata,
+    Column("number", String(20), primary_key=True),
+    Column("aggregate_id", String(32), nullable=False, unique=True),
+    Column("member_number", String(10), nullable=False),
+    Column("service", String(32), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("group_code", String(20), nullable=False),
+    Column("zone", String(20), nullable=False),
+    Column("reading_route", String(20), nullable=False),
+    Column("distribution_route", String(20), nullable=False),
+    Column("beneficiaries", Integer, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("state_since", Date, nullable=False),
+    Column("meter_serial", String(30)),
+    Column("meter_digits", Integer),
+    Column("meter_multiplier", Numeric(12, 4)),
+    Column("initial_reading", Numeric(14, 3)),
+    Column("connected_on", Date),
+    Index("ix_supplies_member", "member_number"),
+    Index("ix_supplies_route", "reading_route"),
+)
+
+meter_changes = Table(
+    "meter_changes",
+    metadata,
+    Column("supply_number", String(20), primary_key=True),
+    Column("effective_date", Date, primary_key=True),
+    Column("old_serial", String(30), nullable=False),
+    Column("final_reading", Numeric(14, 3), nullable=False),
+    Column("new_serial", String(30), nullable=False),
+    Column("initial_reading", Numeric(14, 3), nullable=False),
+)
+
+readings = Table(
+    "readings",
+    metadata,
+    Column("supply_number", String(20), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("aggregate_id", String(32), nullable=False, unique=True),
+    Column("reading_date", Date, nullable=False),
+    Column("value", Numeric(14, 3), nullable=False),
+    Column("previous_value", Numeric(14, 3)),
+    Column("consumption_units", Numeric(14, 3), nullable=False),
+    Column("rollover", Boolean, nullable=False),
+    Column("estimated", Boolean, nullable=False),
+    Column("held_reason", Text),
+    Column("source", String(40), nullable=False),
+    Column("event_position", BigInteger, nullable=False),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("invoice_id", String(32), primary_key=True),
+    Column("supply_number", String(20), nullable=False),
+    Column("member_number", String(10), nullable=False),
+    Column("service", String(32), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("document_type", Integer, nullable=False),
+    Column("letter", String(1), nullable=False),
+    Column("point_of_sale", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("second_due_date", Date),
+    Column("second_due_total_cents", BigInteger),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("consumption_units", Numeric(14, 3)),
+    Column("payable_document_id", String(32)),
+    Column("event_position", BigInteger, nullable=False),
+    Index("ix_invoices_supply_period", "supply_number", "period"),
+    Index("ix_invoices_member", "member_number", "issue_date"),
+    Index("ix_invoices_number", "point_of_sale", "document_type", "number", unique=True),
+)
+
+payable_documents = Table(
+    "payable_documents",
+    metadata,
+    Column("document_id", String(32), primary_key=True),
+    Column("member_number", String(10), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("second_due_date", Date, nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("second_due_total_cents", BigInteger, nullable=False),
+    Column("barcode", String(80), nullable=False),
+    Index("ix_payable_member", "member_number", "period"),
+    Index("ix_payable_barcode", "barcode", unique=True),
+)
+
+held_bills = Table(
+    "held_bills",
+    metadata,
+    Column("supply_number", String(20), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("aggregate_id", String(32), nullable=False, unique=True),
+    Column("member_number", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("consumption_units", Numeric(14, 3), nullable=False),
+    Column("average_units", Numeric(14, 3), nullable=False),
+    Column("computed_total_cents", BigInteger, nullable=False),
+    Column("released", Boolean, nullable=False),
+)
+
+# -- member current account --------------------------------------------------------------
+account_documents = Table(
+    "account_documents",
+    metadata,
+    Column("document_id", String(32), primary_key=True),
+    Column("member_number", String(10), nullable=False),
+    Column("supply_number", String(20)),
+    Column("service", String(32)),
+    Column("kind", String(20), nullable=False),  # invoice, debit_note, credit_note, ...
+    Column("label", String(40), nullable=False),  # "Factura B 0001-00001234"
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("paid_cents", BigInteger, nullable=False),
+    Column("event_position", BigInteger, nullable=False),
+    Index("ix_account_documents_member", "member_number", "issue_date"),
+)

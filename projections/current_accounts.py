@@ -1,0 +1,49 @@
+"""The member current account (cuenta corriente): every document and what is owed.
+
+Each invoice is a document with its total; payments (issue 4) raise its paid
+amount. Debt per supply and per service, and its ageing, are queries over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Connection, Table
+
+from domain.afip import cbte_tipo_name
+from domain.invoicing import Invoice
+from domain.money import to_cents
+from projections.bulk import insert_rows
+from projections.commercial_tables import account_documents
+from projections.runner import LoggedEvent, Projection
+
+INVOICE_ISSUED = get_topic(Invoice.InvoiceIssued)  # type: ignore[attr-defined]
+
+
+def document_label(document_type: int, letter: str, point_of_sale: int, number: int) -> str:
+    """As printed: "Factura B 00001-00001234"."""
+    kind = cbte_tipo_name(document_type).removesuffix(f" {letter}")
+    return f"{kind} {letter} {point_of_sale:05d}-{number:08d}"
+
+
+class CurrentAccountsProjection(Projection):
+    name = "current_accounts"
+
+    def topics(self) -> frozenset[str]:
+        return frozenset({INVOICE_ISSUED})
+
+    def tables(self) -> Sequence[Table]:
+        return (account_documents,)
+
+    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
+        rows: list[tuple[Any, ...]] = []
+        for event in events:
+            d = event.data
+            label = document_label(d["document_type"], d["letter"], d["point_of_sale"], d["number"])
+            rows.append((
+                event.originator_id.hex, d["member_number"], d["supply_number"], d["service"], "invoice",
+                label, d["effective_date"], d["due_date"], to_cents(d["total"]), 0, event.position,
+            ))
+        insert_rows(conn, account_documents, rows)
