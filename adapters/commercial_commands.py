@@ -15,10 +15,14 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from adapters.tariff_files import parse_tariff_text
+from domain.billing import HeldBill, held_bill_id
 from domain.errors import AlreadyRecorded, InvalidInput, NotFound
 from domain.members import Member, member_id, normalize_member_number
+from domain.meter_readings import MeterReading, reading_id
 from domain.services import CATALOG_ID, ServiceCatalog
 from domain.supplies import MeterSpec, Supply, supply_id
+from domain.tariff_book import TariffBook, tariff_book_id
 
 DEFAULT_SERVICES_PATH = Path(__file__).parent / "data" / "services.toml"
 
@@ -98,6 +102,34 @@ class CommercialCommands(Application):
         supply.connect(effective_date, recorded_by=recorded_by, meter=meter, initial_reading=initial_reading,
                        metered=metered)
         self.save(supply)
+
+    def publish_tariff(self, path: Path, *, recorded_by: str) -> tuple[str, date]:
+        """Check a cuadro tarifario file and record it as a version of its service's book."""
+        text = path.read_text(encoding="utf-8")
+        table = parse_tariff_text(text, path.name)
+        self.services().get(table.service)
+        try:
+            book: TariffBook = self.repository.get(tariff_book_id(table.service))
+        except AggregateNotFoundError:
+            book = TariffBook.open(table.service)
+        book.publish(valid_from=table.valid_from, source_name=path.name, source_text=text,
+                     recorded_by=recorded_by)
+        self.save(book)
+        return table.service, table.valid_from
+
+    def held_bill(self, supply_number: str, period: str) -> HeldBill:
+        try:
+            held: HeldBill = self.repository.get(held_bill_id(supply_number.strip().upper(), period))
+        except AggregateNotFoundError:
+            raise NotFound(f"No hay factura retenida del suministro {supply_number} en {period}") from None
+        return held
+
+    def meter_reading(self, supply_number: str, period: str) -> MeterReading:
+        try:
+            found: MeterReading = self.repository.get(reading_id(supply_number.strip().upper(), period))
+        except AggregateNotFoundError:
+            raise NotFound(f"No hay lectura del suministro {supply_number} en {period}") from None
+        return found
 
     def change_supply_state(self, number: str, state: str, effective_date: date, reason: str, *,
                             recorded_by: str) -> None:

@@ -24,7 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from adapters import pdf_parts as parts
+import adapters.pdf_parts as parts
 from domain.afip import IdKind, Letter, VatCondition, cbte_tipo_name, receiver_document
 from domain.barcodes import AfipQr, AuthorizationKind, afip_qr_url
 from domain.errors import InvalidInput
@@ -199,14 +199,14 @@ class BillView:
 # --- document assembly ---------------------------------------------------------------------
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
+class _NumberedCanvas(Canvas):
     """Holds pages back until the end so each can say "Hoja x de y"."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._saved_pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+    def showPage(self) -> None:  # reportlab's name
         self._saved_pages.append(dict(self.__dict__))
         self._startPage()
 

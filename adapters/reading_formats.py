@@ -115,9 +115,8 @@ class ReadingFileError(InvalidInput):
         if len(ordered) > MAX_ERRORS_IN_MESSAGE:
             shown.append(f"  ... y {len(ordered) - MAX_ERRORS_IN_MESSAGE} errores más")
         name = f"El archivo {source}" if source else "El archivo"
-        super().__init__(
-            f"{name} tiene {len(ordered)} errores; no se importó ninguna lectura:\n" + "\n".join(shown)
-        )
+        count = "1 error" if len(ordered) == 1 else f"{len(ordered)} errores"
+        super().__init__(f"{name} tiene {count}; no se importó ninguna lectura:\n" + "\n".join(shown))
         self.errors = ordered
         self.source = source
 

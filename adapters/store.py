@@ -9,8 +9,10 @@ commit in one transaction.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -100,7 +102,10 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> StoreConfig:
 
 
 def make_engine(config: StoreConfig) -> Engine:
-    if not config.is_sqlite:
+    if config.is_sqlite:
+        # Bulk projection writes bind Decimals (meter units) directly; NUMERIC affinity stores them.
+        sqlite3.register_adapter(Decimal, str)
+    else:
         return create_engine(config.sqlalchemy_url(), pool_size=5, max_overflow=5)
     engine = create_engine(
         config.sqlalchemy_url(), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}

@@ -26,6 +26,7 @@ from adapters.entry_files import read_entry_file
 from adapters.store import StoreConfigError
 from api import render
 from api.bootstrap import Asiento, bootstrap
+from api.cli_billing import register as register_billing
 from api.cli_commercial import register as register_commercial
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
@@ -335,6 +336,7 @@ def rules_check(
 
 register_export(export_app, opened)
 register_commercial(app, opened, acting_user)
+register_billing(app, opened, acting_user)
 
 
 def main() -> Any:

@@ -20,6 +20,9 @@ from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
 from domain.money import ZERO
 
+# Consolidated payable documents are numbered in their own series (type 0).
+PAYABLE_DOCUMENT_TYPE = 0
+
 # Ley 24.240 art. 31: more than 75% above the two-year average is presumed wrong.
 CONSUMER_PROTECTION_EXCESS = Decimal("0.75")
 
@@ -52,6 +55,7 @@ class PayableDocument(Aggregate):
         member_number: str,
         period: str,
         sequence: int,
+        number: int,
         effective_date: date,
         invoice_ids: list[UUID],
         total: Decimal,
@@ -68,14 +72,14 @@ class PayableDocument(Aggregate):
         self.total = total
 
     @classmethod
-    def issue(cls, *, member_number: str, period: str, sequence: int, effective_date: date,
+    def issue(cls, *, member_number: str, period: str, sequence: int, number: int, effective_date: date,
               invoice_ids: list[UUID], total: Decimal, due_date: date, second_due_date: date,
               second_due_total: Decimal, barcode: str, recorded_by: str) -> PayableDocument:
         if not invoice_ids:
             raise InvalidInput(f"Documento del asociado {member_number}: sin facturas")
         if second_due_date < due_date or second_due_total < total:
             raise InvalidInput("El segundo vencimiento debe ser posterior y no menor en importe")
-        return cls(member_number=member_number, period=period, sequence=sequence,
+        return cls(member_number=member_number, period=period, sequence=sequence, number=number,
                    effective_date=effective_date, invoice_ids=invoice_ids, total=total,
                    due_date=due_date, second_due_date=second_due_date, second_due_total=second_due_total,
                    barcode=barcode, recorded_by=recorded_by,

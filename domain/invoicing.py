@@ -101,6 +101,10 @@ class Invoice(Aggregate):
         self.point_of_sale = point_of_sale
         self.number = number
         self.period = period
+        self.period_start = period_start
+        self.period_end = period_end
+        self.consumption_units = consumption_units
+        self.payable_document_id = payable_document_id
         self.due_date = due_date
         self.second_due_date = second_due_date
         self.second_due_total = second_due_total

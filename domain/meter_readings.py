@@ -67,9 +67,7 @@ class MeterReading(Aggregate):
         check_period(period)
         if value < 0 or consumption_units < 0:
             raise InvalidInput(f"Suministro {supply_number}: lectura o consumo negativo")
-        if previous_date is not None and reading_date <= previous_date:
-            raise InvalidInput(f"Suministro {supply_number}: la lectura del {reading_date} no es posterior "
-                               f"a la anterior ({previous_date})")
+        # A reading dated before the previous one is not refused: the review holds it.
         return cls(
             supply_number=supply_number, period=period, reading_date=reading_date, value=value,
             previous_value=previous_value, previous_date=previous_date,

@@ -14,7 +14,7 @@ estimates, anomalies.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -136,7 +136,7 @@ class SupplyMeterInfo:
     last_date: date
     history_units: Sequence[Decimal] = ()  # past period consumptions, oldest first
     last_real_value: Decimal | None = None
-    estimated_units_since_real: Sequence[Decimal] = field(default_factory=tuple)
+    estimated_units_since_real: Sequence[Decimal] = ()  # billed by each estimate since, oldest first
 
 
 @dataclass(frozen=True)

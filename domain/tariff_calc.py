@@ -41,7 +41,7 @@ from typing import Any
 from domain import tariff_text as text
 from domain.errors import InvalidInput
 from domain.money import ZERO, D, round_half_even, round_half_up
-from domain.tariff_totals import BillTotals, bill_totals, vat_lines
+from domain.tariff_totals import BillTotals, bill_totals, vat_base_by_rate, vat_lines
 from domain.tariff_versions import VersionSpan, check_same_service, versions_in_force
 from domain.tariffs import (
     HUNDRED,
@@ -113,17 +113,11 @@ def compute_bill(
     spans = versions_in_force(versions, period_start, period_end)
     consumption = D(consumption)
     period_days = (period_end - period_start).days + 1
-    lines: list[Line] = []
-    perception_due = ZERO  # unrounded: Σ taxed base of each version × its perception rate
-    for span in spans:
-        work = _SpanWork(span, span.table.category(category), period_days, len(spans) > 1, vat_condition)
-        work.check(consumption, beneficiaries)
-        span_lines = work.service_lines(consumption, beneficiaries)
-        span_lines += work.concept_lines(span_lines, consumption)
-        perception_due += work.perception_due(span_lines)
-        lines += span_lines
+    works = [_SpanWork(span, span.table.category(category), period_days, len(spans) > 1, vat_condition)
+             for span in spans]
+    lines = [line for work in works for line in work.compute(consumption, beneficiaries)]
     lines += vat_lines(lines)
-    lines += _perception_lines(lines, perception_due)
+    lines += _perception_lines(lines, works)
     last = spans[-1].table.category(category)
     return BillCalculation(
         service=spans[0].table.service, category=category, vat_condition=vat_condition,
@@ -140,13 +134,17 @@ def _check_period(start: date, end: date) -> None:
         raise InvalidBillingPeriod(start, end, f"dura más de {MAX_PERIOD_DAYS} días")
 
 
-def _perception_lines(lines: list[Line], perception_due: Decimal) -> list[Line]:
-    """Rounding point 4: the perception once per bill, half-even."""
-    amount = round_half_even(perception_due)
+def _perception_lines(lines: list[Line], works: list[_SpanWork]) -> list[Line]:
+    """Rounding point 4: Σ (taxed base of each version × its perception rate), once per bill, half-even."""
+    due = sum((work.perception_due() for work in works), ZERO)
+    amount = round_half_even(due)
     if not amount:
         return []
-    base = bill_totals(lines).net_taxed
-    return [_line("percepcion_iva", f"Percepción de IVA RG 2408 s/ {text.money(base)}", "perception", amount)]
+    rates = {work.perception_rate for work in works if work.perception_rate is not None}
+    shown_rate = f" {text.percent(rates.pop())}" if len(rates) == 1 else ""
+    base = sum(vat_base_by_rate(lines).values(), ZERO)
+    description = f"Percepción de IVA RG 2408{shown_rate} s/ {text.money(base)}"
+    return [_line("percepcion_iva", description, "perception", amount)]
 
 
 def _line(
@@ -170,6 +168,14 @@ class _SpanWork:
         self.note = text.span_note(span, period_days) if prorated else ""
         self.vat_rate = self.table.vat.rate_for(vat_condition, category)  # None: exempt member
         self.perception_rate = self.table.vat.perception_for(vat_condition)
+        self.lines: list[Line] = []
+
+    def compute(self, consumption: Decimal, beneficiaries: int) -> list[Line]:
+        """Service lines then concept lines of this version (kept for the perception)."""
+        self.check(consumption, beneficiaries)
+        service_lines = self.service_lines(consumption, beneficiaries)
+        self.lines = service_lines + self.concept_lines(service_lines, consumption)
+        return self.lines
 
     def check(self, consumption: Decimal, beneficiaries: int) -> None:
         code, service = self.category.code, self.table.service
@@ -210,9 +216,9 @@ class _SpanWork:
         unit = self.category.unit
         shown_units = use.units * self.span.days / self.period_days
         where = text.block_range(use, unit)
-        label = f"{self.table.consumption_label} {where}"
-        if self.category.block_mode == "reached":
-            label = f"{self.table.consumption_label} (escalón {where})"
+        label = self.table.consumption_label
+        if where:
+            label += f" (escalón {where})" if self.category.block_mode == "reached" else f" {where}"
         description = f"{label}: {text.units(shown_units, unit)} × {text.rate(use.rate_per_unit)}"
         if consumption < self.category.minimum_units:
             description += f" (consumo mínimo; medido {text.units(consumption, unit)})"
@@ -246,7 +252,8 @@ class _SpanWork:
             return self.charge(concept.code, description, amount)
         return _line(concept.code, description + self.note, concept.kind, amount)
 
-    def perception_due(self, span_lines: list[Line]) -> Decimal:
+    def perception_due(self) -> Decimal:
+        """Unrounded perception on this version's taxed lines."""
         if self.perception_rate is None:
             return ZERO
-        return bill_totals(span_lines).net_taxed * self.perception_rate / HUNDRED
+        return sum(vat_base_by_rate(self.lines).values(), ZERO) * self.perception_rate / HUNDRED

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from domain.money import format_ar
 from domain.tariff_versions import VersionSpan
 from domain.tariffs import BlockUse
 
+_SWAP_SEPARATORS = str.maketrans(",.", ".,")
 
+
+@lru_cache(maxsize=4096)  # rates and block bounds repeat on every bill of a run
 def number_ar(value: Decimal, max_places: int, min_places: int = 0) -> str:
     """es-AR text with between ``min_places`` and ``max_places`` decimals (presentation only)."""
     quantized = value.quantize(Decimal(1).scaleb(-max_places))
-    text = f"{quantized:,.{max_places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    if max_places == 0:
-        return text
-    whole, decimals = text.split(",")
-    decimals = decimals.rstrip("0").ljust(min_places, "0")
-    return f"{whole},{decimals}" if decimals else whole
+    if min_places < max_places:  # drop trailing zeros down to min_places
+        quantized = quantized.normalize()
+        exponent = quantized.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > -min_places:
+            quantized = quantized.quantize(Decimal(1).scaleb(-min_places))
+    return f"{quantized:,f}".translate(_SWAP_SEPARATORS)
 
 
 def money(amount: Decimal) -> str:
@@ -48,6 +52,9 @@ def day(value: date) -> str:
 
 
 def block_range(use: BlockUse, unit: str | None) -> str:
+    """"0 a 200 kWh", "más de 800 kWh"; empty for a single open block (one price for everything)."""
+    if use.upper_units is None and not use.lower_units:
+        return ""
     if use.upper_units is None:
         return f"más de {units(use.lower_units, unit)}"
     return f"{number_ar(use.lower_units, 2)} a {units(use.upper_units, unit)}"

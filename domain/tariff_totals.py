@@ -82,32 +82,32 @@ def vat_lines(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def bill_totals(lines: Sequence[Mapping[str, Any]]) -> BillTotals:
+    """Classify every line once (the billing run calls this for every supply)."""
+    sums = {key: ZERO for key in ("exempt", "non_taxed", "vat", "perception", "levy", "capital", "total")}
+    vat_by_rate: dict[Decimal, Decimal] = {}
+    for line in lines:
+        amount, kind = line["amount"], line["kind"]
+        sums["total"] += amount
+        if kind == "charge":
+            if not line["in_vat_base"]:
+                sums["non_taxed"] += amount
+            elif line["vat_rate"] is None:
+                sums["exempt"] += amount
+        elif kind == "vat":
+            sums["vat"] += amount
+            vat_by_rate[line["vat_rate"]] = vat_by_rate.get(line["vat_rate"], ZERO) + amount
+        else:  # capital, levy, perception
+            sums[kind] += amount
     bases = vat_base_by_rate(lines)
-    vat_by_rate = {rate: _sum(lines, "vat", vat_rate=rate) for rate in bases}
     return BillTotals(
         net_taxed=sum(bases.values(), ZERO),
-        exempt=sum((ln["amount"] for ln in lines if _is_exempt(ln)), ZERO),
-        non_taxed=_sum(lines, "capital") + sum((ln["amount"] for ln in lines if _is_non_taxed(ln)), ZERO),
+        exempt=sums["exempt"],
+        non_taxed=sums["non_taxed"] + sums["capital"],
         vat_base_by_rate=bases,
-        vat_by_rate=vat_by_rate,
-        vat=_sum(lines, "vat"),
-        perception=_sum(lines, "perception"),
-        levies=_sum(lines, "levy"),
-        capital=_sum(lines, "capital"),
-        total=sum((ln["amount"] for ln in lines), ZERO),
+        vat_by_rate={rate: vat_by_rate.get(rate, ZERO) for rate in bases},
+        vat=sums["vat"],
+        perception=sums["perception"],
+        levies=sums["levy"],
+        capital=sums["capital"],
+        total=sums["total"],
     )
-
-
-def _sum(lines: Sequence[Mapping[str, Any]], kind: str, vat_rate: Decimal | None = None) -> Decimal:
-    chosen = [ln for ln in lines if ln["kind"] == kind]
-    if vat_rate is not None:
-        chosen = [ln for ln in chosen if ln["vat_rate"] == vat_rate]
-    return sum((ln["amount"] for ln in chosen), ZERO)
-
-
-def _is_exempt(line: Mapping[str, Any]) -> bool:
-    return bool(line["kind"] == "charge" and line["in_vat_base"] and line["vat_rate"] is None)
-
-
-def _is_non_taxed(line: Mapping[str, Any]) -> bool:
-    return bool(line["kind"] == "charge" and not line["in_vat_base"])

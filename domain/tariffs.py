@@ -201,9 +201,13 @@ class VatRules:
 
     def _check_conditions(self) -> None:
         """Every VAT condition is either exempt or has a rate, never both."""
-        for condition in (*self.rate_by_condition, *self.exempt_conditions, *self.perception_conditions):
-            if condition not in VAT_CONDITIONS:
-                raise InvalidTariff("vat", "condición", f"{condition!r}: use {', '.join(VAT_CONDITIONS)}")
+        named = {"rate_by_condition": self.rate_by_condition, "exempt_conditions": self.exempt_conditions,
+                 "perception_conditions": self.perception_conditions}
+        for name, conditions in named.items():
+            unknown = sorted(set(conditions) - set(VAT_CONDITIONS))
+            if unknown:
+                names, known = ", ".join(map(repr, unknown)), ", ".join(VAT_CONDITIONS)
+                raise InvalidTariff("vat", name, f"condición {names} desconocida; use {known}")
         both = sorted(set(self.rate_by_condition) & self.exempt_conditions)
         if both:
             raise InvalidTariff("vat", "exempt_conditions", f"{', '.join(both)}: exento y con alícuota")
@@ -245,6 +249,9 @@ class TariffTable:
             raise InvalidTariff(where, "rounding", f"{self.rounding!r}: use {choices}")
         if not self.categories:
             raise InvalidTariff(where, "category", "el cuadro no tiene categorías")
+        for code, category in self.categories.items():
+            if code != category.code:
+                raise InvalidTariff(where, "category", f"la clave {code!r} no es el código {category.code!r}")
         codes = [c.code for c in self.concepts]
         repeated = sorted({c for c in codes if codes.count(c) > 1})
         if repeated:

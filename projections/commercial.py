@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, func
 
 from domain.billing import HeldBill, PayableDocument
 from domain.invoicing import Invoice
@@ -176,14 +176,14 @@ class CommercialProjection(Projection):
 
     def _supply_connected(self, page: _Page, event: LoggedEvent) -> None:
         d = event.data
-        values: dict[str, Any] = {"state": "connected", "state_since": d["effective_date"]}
+        values: dict[str, Any] = {"state": "connected", "state_since": d["effective_date"],
+                                  "connected_on": func.coalesce(supplies.c.connected_on, d["effective_date"])}
         if d["meter"] is not None:
             values.update(
                 meter_serial=d["meter"]["serial"],
                 meter_digits=d["meter"]["digits"],
                 meter_multiplier=d["meter"]["multiplier"],
                 initial_reading=d["initial_reading"],
-                connected_on=d["effective_date"],
             )
         page.update(supplies, _by_id(supplies, event), **values)
 
@@ -197,6 +197,7 @@ class CommercialProjection(Projection):
 
     def _meter_changed(self, page: _Page, event: LoggedEvent) -> None:
         d = event.data
+        page.flush()
         number = page.conn.execute(
             supplies.select().with_only_columns(supplies.c.number).where(_by_id(supplies, event))
         ).scalar_one()
@@ -206,6 +207,8 @@ class CommercialProjection(Projection):
                 number,
                 d["effective_date"],
                 d["old_meter"]["serial"],
+                d["old_meter"]["digits"],
+                d["old_meter"]["multiplier"],
                 d["final_reading"],
                 d["meter"]["serial"],
                 d["initial_reading"],
@@ -234,6 +237,7 @@ class CommercialProjection(Projection):
                 d["reading_date"],
                 d["value"],
                 d["previous_value"],
+                d["previous_date"],
                 d["consumption_units"],
                 d["rollover"],
                 d["estimated"],
@@ -293,6 +297,7 @@ class CommercialProjection(Projection):
                 d["member_number"],
                 d["period"],
                 d["sequence"],
+                d["number"],
                 d["effective_date"],
                 d["due_date"],
                 d["second_due_date"],

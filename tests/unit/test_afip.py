@@ -98,7 +98,7 @@ def test_cuit_validation_uses_stdnum_and_explains_in_spanish() -> None:
 
 def test_cuil_is_for_people_only() -> None:
     assert validate_cuil("20267565393") == "20267565393"
-    with pytest.raises(InvalidCuit, match="CUIL inválido.*persona"):
+    with pytest.raises(InvalidCuit, match=r"CUIL inválido.*persona"):
         validate_cuil("30500010912")
 
 

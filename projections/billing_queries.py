@@ -1,0 +1,192 @@
+"""What a billing run needs to know, read from the registry in chunks.
+
+One query per chunk for the supplies due (with their members), one for the
+readings of the period and of the history the run compares against, one for the
+payable documents the members already have for the period: never a query per supply.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Connection, and_, func, select
+
+from domain.supplies import BILLABLE_STATES
+from projections.commercial_tables import held_bills, invoices, members, payable_documents, readings, supplies
+
+HISTORY_PERIODS = 12
+
+
+def shift_period(period: str, months: int) -> str:
+    year, month = (int(part) for part in period.split("-"))
+    index = year * 12 + (month - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    period: str
+    reading_date: date
+    value: Decimal
+    consumption_units: Decimal
+    estimated: bool
+    held_reason: str | None
+
+
+@dataclass
+class BillingCandidate:
+    supply_number: str
+    member_number: str
+    service: str
+    category: str
+    beneficiaries: int
+    member_name: str
+    vat_condition: str
+    document_type: str
+    document_number: str
+    held_released: bool
+    meter_serial: str | None
+    meter_digits: int | None
+    meter_multiplier: Decimal | None
+    initial_reading: Decimal | None
+    connected_on: date | None
+    readings: dict[str, ReadingRow] = field(default_factory=dict)
+
+    def reading(self, period: str) -> ReadingRow | None:
+        return self.readings.get(period)
+
+    def same_period_history(self, period: str) -> list[Decimal]:
+        """Consumption of the same period one and two years before (oldest first), when read."""
+        found = [self.readings.get(shift_period(period, -12 * years)) for years in (2, 1)]
+        return [r.consumption_units for r in found if r is not None]
+
+    def previous_readings(self, period: str) -> list[ReadingRow]:
+        """Readings of the months before ``period``, oldest first."""
+        rows = [self.readings.get(shift_period(period, -n)) for n in range(HISTORY_PERIODS, 0, -1)]
+        return [r for r in rows if r is not None]
+
+
+@dataclass(frozen=True)
+class CandidateChunk:
+    candidates: list[BillingCandidate]
+    payables_so_far: dict[str, int]  # member -> payable documents already issued for the period
+    last_member: str | None
+
+
+def billing_chunk(
+    conn: Connection,
+    period: str,
+    period_end: date,
+    *,
+    after_member: str,
+    member_limit: int,
+    service: str | None = None,
+    zone: str | None = None,
+) -> CandidateChunk:
+    """The next ``member_limit`` members (after ``after_member``) with supplies due for ``period``."""
+    s, m = supplies.c, members.c
+    invoiced = (
+        select(invoices.c.supply_number)
+        .where(and_(invoices.c.period == period, invoices.c.supply_number == s.number))
+        .exists()
+    )
+    held = (
+        select(held_bills.c.supply_number)
+        .where(
+            and_(
+                held_bills.c.period == period,
+                held_bills.c.supply_number == s.number,
+                held_bills.c.released.is_(False),
+            )
+        )
+        .exists()
+    )
+    due = and_(
+        s.state.in_(sorted(BILLABLE_STATES)),
+        s.connected_on <= period_end,
+        ~invoiced,
+        ~held,
+        s.member_number > after_member,
+    )
+    if service:
+        due = and_(due, s.service == service)
+    if zone:
+        due = and_(due, s.zone == zone)
+    member_numbers = [
+        row[0]
+        for row in conn.execute(
+            select(s.member_number)
+            .where(due)
+            .group_by(s.member_number)
+            .order_by(s.member_number)
+            .limit(member_limit)
+        )
+    ]
+    if not member_numbers:
+        return CandidateChunk([], {}, None)
+    released = (
+        select(held_bills.c.supply_number)
+        .where(
+            and_(
+                held_bills.c.period == period,
+                held_bills.c.supply_number == s.number,
+                held_bills.c.released.is_(True),
+            )
+        )
+        .exists()
+    )
+    rows = conn.execute(
+        select(
+            s.number,
+            s.member_number,
+            s.service,
+            s.category,
+            s.beneficiaries,
+            m.name,
+            m.vat_condition,
+            m.document_type,
+            m.document_number,
+            released,
+            s.meter_serial,
+            s.meter_digits,
+            s.meter_multiplier,
+            s.initial_reading,
+            s.connected_on,
+        )
+        .join(members, m.number == s.member_number)
+        .where(and_(due, s.member_number.in_(member_numbers)))
+        .order_by(s.member_number, s.number)
+    ).all()
+    candidates = [BillingCandidate(*row) for row in rows]
+    _attach_readings(conn, candidates, period)
+    return CandidateChunk(candidates, _payables_so_far(conn, period, member_numbers), member_numbers[-1])
+
+
+def _attach_readings(conn: Connection, candidates: Sequence[BillingCandidate], period: str) -> None:
+    periods = {shift_period(period, -n) for n in range(0, HISTORY_PERIODS + 1)}
+    periods.add(shift_period(period, -24))
+    by_supply = {c.supply_number: c for c in candidates}
+    r = readings.c
+    query = select(
+        r.supply_number, r.period, r.reading_date, r.value, r.consumption_units, r.estimated, r.held_reason
+    ).where(and_(r.supply_number.in_(list(by_supply)), r.period.in_(sorted(periods))))
+    for supply_number, *fields in conn.execute(query):
+        row = ReadingRow(*fields)
+        by_supply[supply_number].readings[row.period] = row
+
+
+def _payables_so_far(conn: Connection, period: str, member_numbers: list[str]) -> dict[str, int]:
+    p = payable_documents.c
+    counts: dict[str, int] = defaultdict(int)
+    query = (
+        select(p.member_number, func.count())
+        .where(and_(p.period == period, p.member_number.in_(member_numbers)))
+        .group_by(p.member_number)
+    )
+    for member_number, count in conn.execute(query):
+        counts[member_number] = int(count)
+    return counts
