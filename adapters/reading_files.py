@@ -141,6 +141,11 @@ def read_reading_file(path: Path, fmt: FileFormat | None = None) -> ParsedReadin
     return parsed
 
 
+def parse_reading_file(path: Path, fmt: FileFormat | None = None) -> tuple[ParsedReadingFile, list[RowError]]:
+    """Parse a collector file, returning the rows that parsed and every row error (raises nothing)."""
+    return _parse_file(path, fmt)
+
+
 def import_reading_file(
     path: Path,
     lookup: SupplyLookup,

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
@@ -130,6 +129,7 @@ class BillingRun:
     # -- the run -------------------------------------------------------------------------
     def run(self, progress: Progress | None = None) -> BillingReport:
         report = BillingReport(self.period)
+        self.asiento.runner.catch_up()  # the registry must show every reading recorded so far
         calendar = self.asiento.app.calendar()
         calendar.require_open(self.issue_date)
         tariffs = self._tariffs()
@@ -265,13 +265,9 @@ class BillingRun:
     def _estimate(self, candidate: BillingCandidate) -> MeterReading | None:
         """Record an estimated reading when the period was not read (flagged, reconciled later)."""
         previous = candidate.previous_readings(self.period)
-        if len(previous) < 2:
-            return None
-        history = [
-            PeriodConsumption(a.reading_date, b.reading_date, b.consumption_units, b.estimated)
-            for a, b in pairwise(previous)
-        ]
-        if all(p.estimated for p in history):
+        history = [PeriodConsumption(r.previous_date, r.reading_date, r.consumption_units, r.estimated)
+                   for r in previous if r.previous_date is not None and r.previous_date < r.reading_date]
+        if not previous or all(p.estimated for p in history):
             return None
         meter = Meter(
             candidate.meter_serial or "",

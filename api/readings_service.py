@@ -17,8 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from adapters.reading_files import LineReading, ReadingFileError, RowError, check_readings, read_reading_file
+from adapters.reading_files import LineReading, ReadingFileError, RowError, check_readings, parse_reading_file
 from api.bootstrap import Asiento
+from domain.errors import NotFound
 from domain.meter_readings import MeterReading, check_period
 from domain.reading_review import DEFAULT_THRESHOLDS, CheckedReading, SupplyMeterInfo
 from domain.readings import Meter, ReadingInput, consumption_between
@@ -152,20 +153,28 @@ class ReadingsService:
 
     def import_file(self, path: Path, period: str) -> tuple[list[CheckedReading], list[str]]:
         check_period(period)
-        parsed = read_reading_file(path)
-        checked = self._check(parsed.readings, period, file_name=path.name)
+        parsed, parse_errors = parse_reading_file(path)
+        checked = self._check(parsed.readings, period, file_name=path.name, earlier_errors=parse_errors)
         aggregates = self._aggregates(checked, period, source=path.name)
         for start in range(0, len(aggregates), SAVE_BATCH):
             self.asiento.app.save(*aggregates[start : start + SAVE_BATCH])
         return [c for c, _ in checked], list(parsed.unread_supplies)
 
     def _check(
-        self, items: Sequence[LineReading], period: str, file_name: str | None = None
+        self,
+        items: Sequence[LineReading],
+        period: str,
+        file_name: str | None = None,
+        earlier_errors: Sequence[RowError] = (),
     ) -> list[tuple[CheckedReading, SupplyMeterInfo]]:
+        """Every row checked against the store; one error lists every bad row, parse errors included."""
         self.asiento.runner.catch_up()
         with self.asiento.read() as conn:
             known = known_supplies(conn, (i.reading.supply_number for i in items), period)
-        duplicates = [
+        if file_name is None and items and items[0].reading.supply_number not in known:
+            raise NotFound(f"El suministro {items[0].reading.supply_number} no existe o no tiene medidor")
+        errors = list(earlier_errors)
+        errors += [
             RowError(
                 i.line,
                 "suministro",
@@ -174,15 +183,15 @@ class ReadingsService:
             for i in items
             if i.reading.supply_number in known and period in known[i.reading.supply_number].periods
         ]
-        if duplicates:
-            raise ReadingFileError(duplicates, file_name or "")
-        if file_name is None and items and items[0].reading.supply_number not in known:
-            from domain.errors import NotFound
-
-            raise NotFound(f"El suministro {items[0].reading.supply_number} no existe o no tiene medidor")
-        checked = check_readings(
-            items, lambda number: known[number].info if number in known else None, DEFAULT_THRESHOLDS
-        )
+        checked: list[CheckedReading] = []
+        try:
+            checked = check_readings(
+                items, lambda number: known[number].info if number in known else None, DEFAULT_THRESHOLDS
+            )
+        except ReadingFileError as exc:
+            errors += exc.errors
+        if errors:
+            raise ReadingFileError(sorted(errors, key=lambda e: e.line), file_name or "")
         return [
             (_with_old_segment(c, known[c.reading.supply_number]), known[c.reading.supply_number].info)
             for c in checked

@@ -31,6 +31,7 @@ def shift_period(period: str, months: int) -> str:
 class ReadingRow:
     period: str
     reading_date: date
+    previous_date: date | None
     value: Decimal
     consumption_units: Decimal
     estimated: bool
@@ -172,7 +173,14 @@ def _attach_readings(conn: Connection, candidates: Sequence[BillingCandidate], p
     by_supply = {c.supply_number: c for c in candidates}
     r = readings.c
     query = select(
-        r.supply_number, r.period, r.reading_date, r.value, r.consumption_units, r.estimated, r.held_reason
+        r.supply_number,
+        r.period,
+        r.reading_date,
+        r.previous_date,
+        r.value,
+        r.consumption_units,
+        r.estimated,
+        r.held_reason,
     ).where(and_(r.supply_number.in_(list(by_supply)), r.period.in_(sorted(periods))))
     for supply_number, *fields in conn.execute(query):
         row = ReadingRow(*fields)

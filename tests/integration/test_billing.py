@@ -1,0 +1,255 @@
+"""The billing run end to end on SQLite and PostgreSQL, against hand-worked bills."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from api.billing_run import BillingRun
+from api.bootstrap import Asiento
+from domain.barcodes import DEFAULT_LAYOUT, parse_collection_barcode
+from domain.errors import DomainError
+from domain.invoicing import Invoice
+from projections import queries
+from projections.account_queries import member_statement
+from projections.commercial_tables import account_documents, invoices, payable_documents, readings
+from tests.integration.cooperative import flat, member, metered, read, setup_services
+
+D = Decimal
+ISSUE = date(2026, 2, 2)
+
+
+@pytest.fixture
+def coop(asiento: Asiento) -> Asiento:
+    setup_services(asiento)
+    member(asiento, "1", "CF", "Pérez, Juan")
+    metered(asiento, "E-1", "000001")
+    flat(asiento, "I-1", "000001")
+    member(asiento, "2", "RI", "Metalúrgica Sur SA")
+    metered(asiento, "E-2", "000002", category="commercial", initial="50000")
+    read(asiento, "E-1", "2026-01", "1320")
+    read(asiento, "E-2", "2026-01", "51500")
+    return asiento
+
+
+def run(asiento: Asiento, period: str = "2026-01", **kw: Any) -> Any:
+    return BillingRun(
+        asiento, period=period, issue_date=kw.pop("issue_date", ISSUE), recorded_by="facturacion", **kw
+    ).run()
+
+
+def invoice_of(asiento: Asiento, supply: str, period: str = "2026-01") -> Invoice:
+    from api.billing_run import invoice_id
+
+    found: Invoice = asiento.app.repository.get(invoice_id(supply, period))
+    return found
+
+
+def test_residential_bill_to_the_cent(coop: Asiento) -> None:
+    report = run(coop)
+    assert (report.invoices, report.documents, report.skipped) == (3, 2, [])
+    bill = invoice_of(coop, "E-1")
+    assert [(ln["concept"], ln["kind"], ln["amount"]) for ln in bill.lines] == [
+        ("cargo_fijo", "charge", D("5150.00")),
+        ("consumo_1", "charge", D("18508.00")),  # 200 kWh × 92.54
+        ("consumo_2", "charge", D("12997.20")),  # 120 kWh × 108.31
+        ("cuota_capital", "capital", D("4725.78")),  # 15% × 31,505.20
+        ("fondo_obras", "charge", D("1200.00")),
+        ("fondo_provincial", "levy", D("272.00")),  # 320 kWh × 0.85
+        ("tasa_municipal", "levy", D("2271.31")),  # 6% × 37,855.20 = 2,271.312
+        ("iva_21", "vat", D("7949.59")),  # 21% × 37,855.20 = 7,949.592
+    ]
+    assert bill.total == D("53073.88")
+    assert (bill.letter, bill.document_type, bill.point_of_sale) == ("B", 6, 1)
+    assert (bill.due_date, bill.second_due_date, bill.second_due_total) == (
+        date(2026, 2, 17),
+        date(2026, 2, 27),
+        D("54666.10"),
+    )  # + 3% surcharge = 1,592.2164
+    internet = invoice_of(coop, "I-1")
+    assert [(ln["concept"], ln["amount"]) for ln in internet.lines] == [
+        ("cargo_fijo", D("19900.00")),
+        ("iva_21", D("4179.00")),
+    ]
+
+
+def test_responsable_inscripto_gets_an_a_invoice_at_27_percent(coop: Asiento) -> None:
+    run(coop)
+    bill = invoice_of(coop, "E-2")
+    assert (bill.letter, bill.document_type) == ("A", 1)
+    taxed = sum((ln["amount"] for ln in bill.lines if ln["kind"] == "charge" and ln["in_vat_base"]), D(0))
+    (vat,) = [ln for ln in bill.lines if ln["kind"] == "vat"]
+    assert vat["vat_rate"] == D("27")
+    assert vat["amount"] == (taxed * D("0.27")).quantize(D("0.01"))
+    assert bill.total == sum((ln["amount"] for ln in bill.lines), D(0))
+
+
+def test_consolidated_document_and_its_barcode(coop: Asiento) -> None:
+    run(coop)
+    with coop.read() as conn:
+        doc = conn.execute(
+            select(payable_documents).where(payable_documents.c.member_number == "000001")
+        ).one()
+    fields = parse_collection_barcode(DEFAULT_LAYOUT, doc.barcode)
+    assert fields.first_amount == D("53073.88") + D("24079.00")
+    assert fields.second_amount == D("54666.10") + D("24801.37")  # 24,079 × 1.03 = 24,801.37
+    assert (fields.account_number, fields.first_due, fields.second_due) == (
+        1,
+        date(2026, 2, 17),
+        date(2026, 2, 27),
+    )
+    assert fields.document_number == doc.number
+
+
+def test_journal_balances_and_receivables_equal_current_accounts(coop: Asiento) -> None:
+    run(coop)
+    with coop.read() as conn:
+        tb = queries.trial_balance(conn, date(2026, 12, 31))
+        owed = sum((member_statement(conn, n, date(2026, 12, 31)).debt for n in ("000001", "000002")), D(0))
+    receivables = sum((r.balance for r in tb.rows if r.code.startswith("1.1.03.")), D(0))
+    assert tb.total_debit == tb.total_credit
+    assert receivables == owed == sum((invoice_of(coop, s).total for s in ("E-1", "I-1", "E-2")), D(0))
+
+
+def test_a_second_run_bills_nothing_twice(coop: Asiento) -> None:
+    run(coop)
+    again = run(coop)
+    assert (again.invoices, again.documents) == (0, 0)
+    with coop.read() as conn:
+        assert conn.execute(select(func.count()).select_from(invoices)).scalar() == 3
+
+
+def test_a_run_killed_midway_finishes_without_gaps_or_duplicates(coop: Asiento) -> None:
+    for n in range(3, 9):
+        member(coop, str(n))
+        metered(coop, f"E-{n}", f"{n:06d}")
+        read(coop, f"E-{n}", "2026-01", str(1100 + n * 10))
+    original_save = coop.app.save
+    calls = {"n": 0}
+
+    def dying_save(*aggregates: Any, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("killed")
+        return original_save(*aggregates, **kw)
+
+    coop.app.save = dying_save  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="killed"):
+        run(coop, members_per_chunk=2)
+    coop.app.save = original_save  # type: ignore[method-assign]
+    with coop.read() as conn:
+        partial = conn.execute(select(func.count()).select_from(invoices)).scalar()
+    assert 0 < partial < 9
+    run(coop, members_per_chunk=2)
+    with coop.read() as conn:
+        numbers = conn.execute(
+            select(invoices.c.document_type, invoices.c.number).order_by(
+                invoices.c.document_type, invoices.c.number
+            )
+        ).all()
+        documents = [n for (n,) in conn.execute(select(payable_documents.c.number).order_by("number"))]
+    b_numbers = [n for t, n in numbers if t == 6]
+    assert b_numbers == list(range(1, len(b_numbers) + 1)) and len(b_numbers) == 8  # E-1, I-1, E-3..E-8
+    assert [n for t, n in numbers if t == 1] == [1]
+    assert documents == list(range(1, 9))
+
+
+def test_missing_reading_is_estimated_and_flagged(asiento: Asiento) -> None:
+    setup_services(asiento)
+    member(asiento, "1")
+    metered(asiento, "E-1", "000001", connected=date(2025, 9, 30))
+    read(asiento, "E-1", "2025-10", "1300", date(2025, 10, 31))  # 300 kWh in 31 days
+    read(asiento, "E-1", "2025-11", "1600", date(2025, 11, 30))  # 300 kWh in 30 days
+    read(asiento, "E-1", "2025-12", "1910", date(2025, 12, 31))  # 310 kWh in 31 days
+    report = run(asiento)
+    assert (report.invoices, report.estimated) == (1, 1)
+    with asiento.read() as conn:
+        row = conn.execute(select(readings).where(readings.c.period == "2026-01")).one()
+    # 910 kWh in 92 days × 31 days = 306.6 -> 307 kWh, whole units, flagged as estimated
+    assert (row.estimated, row.consumption_units, row.value) == (True, D("307"), D("2217"))
+    assert invoice_of(asiento, "E-1").consumption_units == D("307")
+
+
+def test_consumer_protection_holds_the_bill_until_released(asiento: Asiento) -> None:
+    setup_services(asiento)
+    member(asiento, "1")
+    metered(asiento, "E-1", "000001")
+    read(asiento, "E-1", "2024-01", "1100", date(2024, 1, 31))  # 100 kWh
+    read(asiento, "E-1", "2025-01", "1200", date(2025, 1, 31))  # 100 kWh
+    read(asiento, "E-1", "2026-01", "1380", date(2026, 1, 31))  # 180 kWh: 80% above the average
+    report = run(asiento)
+    assert (report.invoices, report.held) == (0, 1)
+    assert run(asiento).invoices == 0  # still held
+    held = asiento.app.held_bill("E-1", "2026-01")
+    held.release("Lectura verificada en el domicilio", recorded_by="supervisor")
+    asiento.app.save(held)
+    assert run(asiento).invoices == 1
+
+
+def test_reading_import_is_all_or_nothing(asiento: Asiento, tmp_path: Any) -> None:
+    from adapters.reading_files import ReadingFileError
+    from api.readings_service import ReadingsService
+
+    setup_services(asiento)
+    member(asiento, "1")
+    metered(asiento, "E-1", "000001", initial="99500")
+    metered(asiento, "E-2", "000001")
+    header = "suministro;fecha_lectura;lectura;lecturista\r\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        header + "E-1;31/01/2026;400;L1\r\nE-9;31/01/2026;10;L1\r\nE-2;31/01/2026;abc;L1\r\n",
+        encoding="utf-8",
+    )
+    service = ReadingsService(asiento, recorded_by="test")
+    head = asiento.runner.head()
+    with pytest.raises(ReadingFileError) as refused:
+        service.import_file(bad, "2026-01")
+    assert sorted((e.line, e.field) for e in refused.value.errors) == [(3, "suministro"), (4, "lectura")]
+    assert asiento.runner.head() == head
+    good = tmp_path / "good.csv"
+    good.write_text(header + "E-1;31/01/2026;400;L1\r\nE-2;31/01/2026;1250;L1\r\n", encoding="utf-8")
+    checked, _ = service.import_file(good, "2026-01")
+    # E-1 rolls over: 100,000 − 99,500 + 400 = 900 kWh
+    assert [(c.reading.supply_number, c.consumption_units, c.rollover) for c in checked] == [
+        ("E-1", D("900"), True),
+        ("E-2", D("250"), False),
+    ]
+    with pytest.raises(DomainError, match="ya tiene lectura"):
+        service.import_file(good, "2026-01")
+
+
+def test_meter_change_bills_both_segments(asiento: Asiento) -> None:
+    from domain.supplies import check_meter
+
+    setup_services(asiento)
+    member(asiento, "1")
+    metered(asiento, "E-1", "000001")
+    read(asiento, "E-1", "2025-12", "1200", date(2025, 12, 31))
+    supply = asiento.app.supply("E-1")
+    supply.change_meter(
+        date(2026, 1, 10), D("1260"), check_meter("NEW-1", 6, D(1)), D("5"), recorded_by="tecnico"
+    )
+    asiento.app.save(supply)
+    read(asiento, "E-1", "2026-01", "245", date(2026, 1, 31))
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        units = conn.execute(
+            select(readings.c.consumption_units).where(readings.c.period == "2026-01")
+        ).scalar()
+    assert units == D("300")  # old meter 1,200 -> 1,260 (60) + new meter 5 -> 245 (240)
+
+
+def test_current_account_documents_follow_invoices(coop: Asiento) -> None:
+    run(coop)
+    with coop.read() as conn:
+        labels = [
+            r[0] for r in conn.execute(select(account_documents.c.label).order_by(account_documents.c.label))
+        ]
+        statement = member_statement(conn, "000001", date(2026, 3, 31))
+    assert labels == ["Factura A 00001-00000001", "Factura B 00001-00000001", "Factura B 00001-00000002"]
+    assert statement.debt_by("service") == {"electricity": D("53073.88"), "internet": D("24079.00")}
+    assert statement.ageing()["31 a 60 días"] == D("77152.88")
