@@ -52,7 +52,8 @@ class StoreConfig:
             }
         parts = self._postgres_parts()
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            # eventsourcing.postgres with bulk inserts outside pipeline mode (see adapters.pg_store).
+            "PERSISTENCE_MODULE": "adapters.pg_store:AsientoPostgresFactory",
             "POSTGRES_DBNAME": parts["dbname"],
             "POSTGRES_HOST": parts["host"],
             "POSTGRES_PORT": parts["port"],

@@ -106,15 +106,19 @@ def init(
 
 
 @app.command()
-def demo() -> None:
-    """Carga datos de ejemplo y muestra el balance de sumas y saldos."""
-    from api.demo import run_demo
+def demo(
+    members: Annotated[int, typer.Option(help="Cantidad de asociados")] = 2_000,
+    months: Annotated[int, typer.Option(help="Meses de lecturas y facturación (hasta 36)")] = 12,
+    seed: Annotated[int, typer.Option(help="Semilla: la misma da la misma cooperativa")] = 7,
+) -> None:
+    """Crea una cooperativa de ejemplo: asociados, suministros, lecturas y facturación de cada mes."""
+    from api.demo import demo_progress, print_summary, run_demo
 
-    with opened() as asiento:
-        as_of = run_demo(asiento, recorded_by=acting_user())
-        asiento.runner.catch_up()
-        with asiento.read() as conn:
-            render.print_trial_balance(queries.trial_balance(conn, as_of))
+    with opened() as asiento, demo_progress() as progress:
+        summary = run_demo(
+            asiento, recorded_by=acting_user(), members=members, months=months, seed=seed, progress=progress
+        )
+    print_summary(summary)
 
 
 # -- accounts -------------------------------------------------------------------------------

@@ -32,8 +32,13 @@ from domain.journal import EntryLine, JournalEntry
 from ledger_rules import load_chart
 
 SAVE_BATCH = 1_000
-SERVICES = [("electricity", "residential"), ("electricity", "commercial"), ("water", "residential"),
-            ("internet", "residential"), ("gas", "residential")]
+SERVICES = [
+    ("electricity", "residential"),
+    ("electricity", "commercial"),
+    ("water", "residential"),
+    ("internet", "residential"),
+    ("gas", "residential"),
+]
 
 
 def fresh_database(url: str) -> str:
@@ -56,13 +61,24 @@ def invoice(rng: random.Random, n: int, calendar: object) -> Invoice:
     capital = (charge * Decimal("0.10")).quantize(Decimal("0.01"))
     day = date(2026, 1, 1) + timedelta(days=n % 360)
     return Invoice.issue(
-        calendar=calendar, recorded_by="bench",  # type: ignore[arg-type]
-        lines=[{"concept": "energy", "kind": "charge", "amount": charge},
-               {"concept": "cuota_capital", "kind": "capital", "amount": capital},
-               {"concept": "vat21", "kind": "vat", "amount": vat, "vat_rate": "21"}],
-        effective_date=day, member_number=f"{n % 50_000:06d}", supply_number=f"S{n:08d}",
-        service=service, category=category, vat_condition="Consumidor Final", document_type=6,
-        letter="B", point_of_sale=1, number=n + 1, period=f"2026-{day.month:02d}",
+        calendar=calendar,
+        recorded_by="bench",  # type: ignore[arg-type]
+        lines=[
+            {"concept": "energy", "kind": "charge", "amount": charge},
+            {"concept": "cuota_capital", "kind": "capital", "amount": capital},
+            {"concept": "vat21", "kind": "vat", "amount": vat, "vat_rate": "21"},
+        ],
+        effective_date=day,
+        member_number=f"{n % 50_000:06d}",
+        supply_number=f"S{n:08d}",
+        service=service,
+        category=category,
+        vat_condition="Consumidor Final",
+        document_type=6,
+        letter="B",
+        point_of_sale=1,
+        number=n + 1,
+        period=f"2026-{day.month:02d}",
         due_date=day + timedelta(days=15),
     )
 
@@ -70,9 +86,12 @@ def invoice(rng: random.Random, n: int, calendar: object) -> Invoice:
 def manual(rng: random.Random, n: int, chart: object, calendar: object) -> JournalEntry:
     amount = Decimal(rng.randint(100, 10_000_000)) / 100
     return JournalEntry.post(
-        effective_date=date(2026, 1, 1) + timedelta(days=n % 360), description=f"Gasto {n}",
+        effective_date=date(2026, 1, 1) + timedelta(days=n % 360),
+        description=f"Gasto {n}",
         lines=[EntryLine("5.3.01", Side.DEBIT, amount), EntryLine("1.1.01.10", Side.CREDIT, amount)],
-        chart=chart, calendar=calendar, recorded_by="bench",  # type: ignore[arg-type]
+        chart=chart,
+        calendar=calendar,
+        recorded_by="bench",  # type: ignore[arg-type]
     )
 
 
