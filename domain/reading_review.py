@@ -170,7 +170,14 @@ def check_reading(
     anomalies = check_anomalies(
         result.consumption_units, info.history_units, reading.reading_date, info.last_date, thresholds
     )
+    if reconciliation is not None:
+        # The adjustment only tops up what the estimates billed: low or zero is expected. The real
+        # consumption since the last real reading is what could be out of line, and only upwards.
+        anomalies = tuple(a for a in anomalies if a.reason not in _SETTLEMENT_EXPECTED)
     return CheckedReading(reading, result.consumption_units, result.rollover, anomalies, reconciliation)
+
+
+_SETTLEMENT_EXPECTED = frozenset({AnomalyReason.LOW_CONSUMPTION, AnomalyReason.ZERO_AFTER_USAGE})
 
 
 def _reconciliation(reading: ReadingInput, info: SupplyMeterInfo) -> Reconciliation | None:
