@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
@@ -18,6 +19,7 @@ from eventsourcing.persistence import IntegrityError
 from adapters.tariff_files import parse_tariff_text
 from domain.billing import HeldBill, held_bill_id
 from domain.errors import AlreadyRecorded, InvalidInput, NotFound
+from domain.invoicing import Invoice
 from domain.members import Member, member_id, normalize_member_number
 from domain.meter_readings import MeterReading, reading_id
 from domain.services import CATALOG_ID, ServiceCatalog
@@ -54,8 +56,13 @@ class CommercialCommands(Application):
         for row in rows:
             if row.get("code") in catalog.services:
                 continue
-            catalog.define(str(row.get("code", "")), str(row.get("name", "")), str(row.get("pricing", "")),
-                           row.get("unit"), recorded_by=recorded_by)
+            catalog.define(
+                str(row.get("code", "")),
+                str(row.get("name", "")),
+                str(row.get("pricing", "")),
+                row.get("unit"),
+                recorded_by=recorded_by,
+            )
             added += 1
         if added:
             self.save(catalog)
@@ -87,20 +94,36 @@ class CommercialCommands(Application):
         member = self.member(member_number)
         if member.exit_date is not None:
             raise InvalidInput(f"El asociado {member.number} egresó el {member.exit_date}")
-        supply = Supply.request(member_number=member.number, service=self.services().get(service),
-                                recorded_by=recorded_by, **fields)
+        supply = Supply.request(
+            member_number=member.number,
+            service=self.services().get(service),
+            recorded_by=recorded_by,
+            **fields,
+        )
         try:
             self.save(supply)
         except IntegrityError:
             raise AlreadyRecorded("El suministro", supply.number) from None
         return supply.number
 
-    def connect_supply(self, number: str, effective_date: date, *, recorded_by: str,
-                       meter: MeterSpec | None = None, initial_reading: Decimal | None = None) -> None:
+    def connect_supply(
+        self,
+        number: str,
+        effective_date: date,
+        *,
+        recorded_by: str,
+        meter: MeterSpec | None = None,
+        initial_reading: Decimal | None = None,
+    ) -> None:
         supply = self.supply(number)
         metered = self.services().get(supply.service).metered
-        supply.connect(effective_date, recorded_by=recorded_by, meter=meter, initial_reading=initial_reading,
-                       metered=metered)
+        supply.connect(
+            effective_date,
+            recorded_by=recorded_by,
+            meter=meter,
+            initial_reading=initial_reading,
+            metered=metered,
+        )
         self.save(supply)
 
     def publish_tariff(self, path: Path, *, recorded_by: str) -> tuple[str, date]:
@@ -112,10 +135,33 @@ class CommercialCommands(Application):
             book: TariffBook = self.repository.get(tariff_book_id(table.service))
         except AggregateNotFoundError:
             book = TariffBook.open(table.service)
-        book.publish(valid_from=table.valid_from, source_name=path.name, source_text=text,
-                     recorded_by=recorded_by)
+        book.publish(
+            valid_from=table.valid_from, source_name=path.name, source_text=text, recorded_by=recorded_by
+        )
         self.save(book)
         return table.service, table.valid_from
+
+    def record_cae(self, invoice_id: UUID, cae: str, cae_due: date, *, recorded_by: str) -> None:
+        try:
+            invoice: Invoice = self.repository.get(invoice_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"La factura {invoice_id} no existe") from None
+        invoice.record_cae(cae, cae_due, recorded_by=recorded_by)
+        self.save(invoice)
+
+    def integrate_shares(
+        self, member_number: str, amount: str, effective_date: date, *, recorded_by: str
+    ) -> None:
+        member = self.member(member_number)
+        member.integrate_shares(amount, effective_date, recorded_by=recorded_by)
+        self.save(member)
+
+    def subscribe_shares(
+        self, member_number: str, amount: str, effective_date: date, *, recorded_by: str
+    ) -> None:
+        member = self.member(member_number)
+        member.subscribe_shares(amount, effective_date, recorded_by=recorded_by)
+        self.save(member)
 
     def held_bill(self, supply_number: str, period: str) -> HeldBill:
         try:
@@ -131,8 +177,9 @@ class CommercialCommands(Application):
             raise NotFound(f"No hay lectura del suministro {supply_number} en {period}") from None
         return found
 
-    def change_supply_state(self, number: str, state: str, effective_date: date, reason: str, *,
-                            recorded_by: str) -> None:
+    def change_supply_state(
+        self, number: str, state: str, effective_date: date, reason: str, *, recorded_by: str
+    ) -> None:
         supply = self.supply(number)
         supply.change_state(state, effective_date, reason, recorded_by=recorded_by)
         self.save(supply)

@@ -185,7 +185,8 @@ def _supply(invoice: Invoice, registry: _Registry, period: str) -> SupplyView:
         address=supply["address"],
         category=invoice.category,
         invoice=InvoiceView(
-            Letter(invoice.letter), invoice.document_type, invoice.point_of_sale, invoice.number
+            Letter(invoice.letter), invoice.document_type, invoice.point_of_sale, invoice.number,
+            invoice.cae, invoice.cae_due,
         ),
         lines=tuple(BillLine(ln["description"] or ln["concept"], ln["amount"]) for ln in lines),
         totals=TotalsView(net, vat, levies, invoice.total, other),

@@ -191,6 +191,23 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         for path in paths:
             render.console.print(f"Factura generada: {path}")
 
+    @billing_app.command("cae")
+    def billing_cae(
+        supply: str,
+        period: str,
+        cae: Annotated[str, typer.Option(help="CAE de 14 dígitos")],
+        due: Annotated[str, typer.Option(help="Vencimiento del CAE AAAA-MM-DD")],
+    ) -> None:
+        """Registra el CAE que AFIP otorgó a una factura (aparece el QR en la factura impresa)."""
+        from api.billing_run import invoice_id
+
+        check_period(period)
+        with opened() as asiento:
+            asiento.app.record_cae(
+                invoice_id(supply.strip().upper(), period), cae, _day(due, "--due"), recorded_by=acting_user()
+            )
+        render.console.print(f"CAE {cae} registrado en la factura de {supply} {period}.")
+
     @billing_app.command("held")
     def billing_held(period: Annotated[str, typer.Option(help="AAAA-MM")]) -> None:
         """Facturas retenidas por la Ley 24.240 art. 31."""

@@ -96,6 +96,58 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
             )
         render.console.print(f"Asociado {registered} {name} registrado.")
 
+    @member_app.command("capital")
+    def member_capital(
+        number: str,
+        action: Annotated[str, typer.Argument(help="subscribe o integrate")],
+        amount: str,
+        on: Annotated[str | None, typer.Option("--date")] = None,
+    ) -> None:
+        """Suscribe o integra cuotas sociales (la cuota capital facturada integra sola)."""
+        commands = {"subscribe": "subscribe_shares", "integrate": "integrate_shares"}
+        if action not in commands:
+            raise InvalidInput(f"Acción {action!r}: use subscribe o integrate")
+        with opened() as asiento:
+            getattr(asiento.app, commands[action])(
+                number, amount, _date(on, "--date"), recorded_by=acting_user()
+            )
+        render.console.print(f"Capital del asociado {number}: {action} $ {amount}.")
+
+    @member_app.command("show")
+    def member_show(number: str) -> None:
+        """Datos del asociado, capital y suministros con su estado."""
+        from sqlalchemy import select
+
+        from domain.members import normalize_member_number
+        from projections.commercial_tables import members, supplies
+
+        key = normalize_member_number(number)
+        with opened() as asiento, asiento.read() as conn:
+            row = conn.execute(select(members).where(members.c.number == key)).mappings().first()
+            if row is None:
+                raise InvalidInput(f"El asociado {key} no existe")
+            own = (
+                conn.execute(
+                    select(supplies).where(supplies.c.member_number == key).order_by(supplies.c.number)
+                )
+                .mappings()
+                .all()
+            )
+        render.console.print(
+            f"Asociado {row['number']} {row['name']} — {row['document_type']} "
+            f"{row['document_number']} — IVA {row['vat_condition']} — {row['address']}"
+        )
+        render.console.print(
+            f"Ingreso {row['admission_date']:%d/%m/%Y}; capital suscripto $ "
+            f"{format_ar(Decimal(row['shares_subscribed_cents']) / 100)}, integrado $ "
+            f"{format_ar(Decimal(row['shares_integrated_cents']) / 100)}"
+        )
+        for s in own:
+            render.console.print(
+                f"  {s['number']:<12} {s['service']:<12} {s['category']:<16} "
+                f"{STATE_NAMES[s['state']]} desde {s['state_since']:%d/%m/%Y}"
+            )
+
     @member_app.command("statement")
     def member_statement_cmd(
         number: str,

@@ -25,7 +25,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.calendar import FiscalCalendar
-from domain.errors import InvalidInput
+from domain.errors import Conflict, InvalidInput
 from domain.money import ZERO, parse_amount
 
 LINE_KINDS = frozenset({"charge", "capital", "levy", "vat", "perception"})
@@ -110,6 +110,24 @@ class Invoice(Aggregate):
         self.second_due_total = second_due_total
         self.lines = lines
         self.total = total
+        self.cae: str | None = None
+        self.cae_due: date | None = None
+
+    def record_cae(self, cae: str, cae_due: date, *, recorded_by: str) -> None:
+        """AFIP's authorisation (WSFEv1 FECAESolicitar answer): 14 digits and its expiry."""
+        if not (len(cae) == 14 and cae.isascii() and cae.isdigit()):
+            raise InvalidInput(f"CAE inválido {cae!r}: son 14 dígitos")
+        if self.cae is not None:
+            label = f"{self.letter} {self.point_of_sale:05d}-{self.number:08d}"
+            raise Conflict(f"La factura {label} ya tiene CAE {self.cae}")
+        if cae_due < self.effective_date:
+            raise InvalidInput("El vencimiento del CAE es anterior a la emisión")
+        self._cae_recorded(cae=cae, cae_due=cae_due, recorded_by=recorded_by)
+
+    @event("CaeRecorded")
+    def _cae_recorded(self, cae: str, cae_due: date, recorded_by: str) -> None:
+        self.cae = cae
+        self.cae_due = cae_due
 
     @classmethod
     def issue(

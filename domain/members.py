@@ -120,6 +120,13 @@ class Member(Aggregate):
             raise InvalidInput("El capital suscripto debe ser positivo")
         self._shares_subscribed(amount=value, effective_date=effective_date, recorded_by=recorded_by)
 
+    def integrate_shares(self, amount: Decimal | str, effective_date: date, *, recorded_by: str) -> None:
+        """Capital paid in directly (cuota capital billed on invoices integrates through the rules)."""
+        value = parse_amount(amount, field="capital integrado")
+        if value <= ZERO:
+            raise InvalidInput("El capital integrado debe ser positivo")
+        self._shares_integrated(amount=value, effective_date=effective_date, recorded_by=recorded_by)
+
     def leave(self, exit_date: date, cause: str, *, recorded_by: str) -> None:
         if self.exit_date is not None:
             raise Conflict(f"El asociado {self.number} ya egresó el {self.exit_date}")
@@ -136,6 +143,10 @@ class Member(Aggregate):
     @event("SharesSubscribed")
     def _shares_subscribed(self, amount: Decimal, effective_date: date, recorded_by: str) -> None:
         self.shares_subscribed += amount
+
+    @event("SharesIntegrated")
+    def _shares_integrated(self, amount: Decimal, effective_date: date, recorded_by: str) -> None:
+        self.shares_integrated += amount
 
     @event("MemberLeft")
     def _left(self, exit_date: date, cause: str, recorded_by: str) -> None:

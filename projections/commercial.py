@@ -7,12 +7,13 @@ the rows change in log order.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Table, func
+from sqlalchemy import Connection, Table, bindparam, func
 
 from domain.billing import HeldBill, PayableDocument
 from domain.invoicing import Invoice
@@ -51,6 +52,21 @@ class _Page:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.pending: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
+        # Cuota capital billed in this page, per member: one additive update each at the end.
+        self.capital_cents: dict[str, int] = defaultdict(int)
+
+    def add_capital(self, member_number: str, cents: int) -> None:
+        self.capital_cents[member_number] += cents
+
+    def finish(self) -> None:
+        self.flush()
+        if self.capital_cents:
+            statement = (
+                members.update()
+                .where(members.c.number == bindparam("member"))
+                .values(shares_integrated_cents=members.c.shares_integrated_cents + bindparam("cents"))
+            )
+            self.conn.execute(statement, [{"member": m, "cents": c} for m, c in self.capital_cents.items()])
 
     def add(self, table: Table, row: tuple[Any, ...]) -> None:
         self.pending.setdefault(table.name, (table, []))[1].append(row)
@@ -77,6 +93,7 @@ class CommercialProjection(Projection):
             topic(Member, "MemberRegistered"): self._member_registered,
             topic(Member, "VatConditionChanged"): self._member_vat_changed,
             topic(Member, "SharesSubscribed"): self._member_shares,
+            topic(Member, "SharesIntegrated"): self._member_integrated,
             topic(Member, "MemberLeft"): self._member_left,
             topic(Supply, "SupplyRequested"): self._supply_requested,
             topic(Supply, "SupplyConnected"): self._supply_connected,
@@ -87,6 +104,7 @@ class CommercialProjection(Projection):
             topic(MeterReading, "ReadingAccepted"): self._reading_accepted,
             topic(MeterReading, "ReadingCorrected"): self._reading_corrected,
             topic(Invoice, "InvoiceIssued"): self._invoice_issued,
+            topic(Invoice, "CaeRecorded"): self._cae_recorded,
             topic(PayableDocument, "PayableDocumentIssued"): self._payable_issued,
             topic(HeldBill, "BillHeld"): self._bill_held,
             topic(HeldBill, "BillReleased"): self._bill_released,
@@ -102,7 +120,7 @@ class CommercialProjection(Projection):
         page = _Page(conn)
         for event in events:
             self.handlers[event.topic](page, event)
-        page.flush()
+        page.finish()
 
     # -- services and members ---------------------------------------------------------
     def _service_defined(self, page: _Page, event: LoggedEvent) -> None:
@@ -129,6 +147,7 @@ class CommercialProjection(Projection):
                 None,
                 None,
                 0,
+                0,
             ),
         )
 
@@ -140,6 +159,13 @@ class CommercialProjection(Projection):
             members,
             _by_id(members, event),
             shares_subscribed_cents=members.c.shares_subscribed_cents + to_cents(event.data["amount"]),
+        )
+
+    def _member_integrated(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(
+            members,
+            _by_id(members, event),
+            shares_integrated_cents=members.c.shares_integrated_cents + to_cents(event.data["amount"]),
         )
 
     def _member_left(self, page: _Page, event: LoggedEvent) -> None:
@@ -176,8 +202,11 @@ class CommercialProjection(Projection):
 
     def _supply_connected(self, page: _Page, event: LoggedEvent) -> None:
         d = event.data
-        values: dict[str, Any] = {"state": "connected", "state_since": d["effective_date"],
-                                  "connected_on": func.coalesce(supplies.c.connected_on, d["effective_date"])}
+        values: dict[str, Any] = {
+            "state": "connected",
+            "state_since": d["effective_date"],
+            "connected_on": func.coalesce(supplies.c.connected_on, d["effective_date"]),
+        }
         if d["meter"] is not None:
             values.update(
                 meter_serial=d["meter"]["serial"],
@@ -263,6 +292,9 @@ class CommercialProjection(Projection):
     # -- billing documents --------------------------------------------------------------------
     def _invoice_issued(self, page: _Page, event: LoggedEvent) -> None:
         d = event.data
+        capital = sum((ln["amount"] for ln in d["lines"] if ln["kind"] == "capital"), Decimal(0))
+        if capital:
+            page.add_capital(d["member_number"], to_cents(capital))
         payable = d["payable_document_id"]
         page.add(
             invoices,
@@ -285,7 +317,17 @@ class CommercialProjection(Projection):
                 d["consumption_units"],
                 payable.hex if payable else None,
                 event.position,
+                None,
+                None,
             ),
+        )
+
+    def _cae_recorded(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(
+            invoices,
+            invoices.c.invoice_id == event.originator_id.hex,
+            cae=event.data["cae"],
+            cae_due=event.data["cae_due"],
         )
 
     def _payable_issued(self, page: _Page, event: LoggedEvent) -> None:

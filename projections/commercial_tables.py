@@ -33,6 +33,7 @@ members = Table(
     Column("exit_date", Date),
     Column("exit_cause", String(200)),
     Column("shares_subscribed_cents", BigInteger, nullable=False),
+    Column("shares_integrated_cents", BigInteger, nullable=False),
     Index("ix_members_name", "name"),
     Index("ix_members_document", "document_number"),
 )
@@ -114,6 +115,8 @@ invoices = Table(
     Column("consumption_units", Numeric(14, 3)),
     Column("payable_document_id", String(32)),
     Column("event_position", BigInteger, nullable=False),
+    Column("cae", String(14)),
+    Column("cae_due", Date),
     Index("ix_invoices_supply_period", "supply_number", "period"),
     Index("ix_invoices_member", "member_number", "issue_date"),
     Index("ix_invoices_number", "point_of_sale", "document_type", "number", unique=True),

@@ -253,3 +253,40 @@ def test_current_account_documents_follow_invoices(coop: Asiento) -> None:
     assert labels == ["Factura A 00001-00000001", "Factura B 00001-00000001", "Factura B 00001-00000002"]
     assert statement.debt_by("service") == {"electricity": D("53073.88"), "internet": D("24079.00")}
     assert statement.ageing()["31 a 60 días"] == D("77152.88")
+
+
+def test_cuota_capital_integrates_member_capital(coop: Asiento) -> None:
+    from projections.commercial_tables import members
+
+    coop.app.subscribe_shares("1", "100000.00", date(2026, 1, 5), recorded_by="test")
+    coop.app.integrate_shares("1", "5000.00", date(2026, 1, 5), recorded_by="test")
+    run(coop)
+    with coop.read() as conn:
+        row = conn.execute(
+            select(members.c.shares_subscribed_cents, members.c.shares_integrated_cents).where(
+                members.c.number == "000001"
+            )
+        ).one()
+    assert tuple(row) == (10_000_000, 500_000 + 472_578)  # 5,000.00 paid in + 4,725.78 cuota capital billed
+
+
+def test_recorded_cae_puts_the_afip_qr_on_the_bill(coop: Asiento, tmp_path: Any) -> None:
+    from api.bill_print import print_member_bills
+    from api.billing_run import invoice_id
+
+    run(coop)
+    coop.app.record_cae(invoice_id("E-1", "2026-01"), "76123456789012", date(2026, 2, 12), recorded_by="afip")
+    with pytest.raises(DomainError, match="ya tiene CAE"):
+        coop.app.record_cae(
+            invoice_id("E-1", "2026-01"), "76123456789013", date(2026, 2, 12), recorded_by="x"
+        )
+    coop.runner.catch_up()
+    (path,) = print_member_bills(coop, "000001", "2026-01", tmp_path)
+    from tests.unit.test_pdf_bill import pdf_text
+
+    content = path.read_bytes()
+    assert content.count(b"(https://www.afip.gob.ar/fe/qr/?p=") == 1  # E-1 has a CAE, I-1 not yet
+    assert "76123456789012" in pdf_text(content)
+    with coop.read() as conn:
+        cae = conn.execute(select(invoices.c.cae).where(invoices.c.supply_number == "E-1")).scalar()
+    assert cae == "76123456789012"
