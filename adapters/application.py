@@ -81,15 +81,7 @@ class AsientoApp(CommercialCommands, Application[UUID]):
         for spec in accounts:
             if spec.code in chart.accounts:
                 continue
-            chart.open_account(
-                spec.code,
-                spec.name,
-                spec.account_type,
-                parent_code=spec.parent_code,
-                normal_balance=spec.normal_balance,
-                header=spec.header,
-                recorded_by=recorded_by,
-            )
+            _open_account(chart, spec, recorded_by)
             opened += 1
         if opened:
             self._save(chart, what="el plan de cuentas")
@@ -97,15 +89,7 @@ class AsientoApp(CommercialCommands, Application[UUID]):
 
     def open_account(self, spec: AccountSpec, *, recorded_by: str) -> None:
         chart = self.chart()
-        chart.open_account(
-            spec.code,
-            spec.name,
-            spec.account_type,
-            parent_code=spec.parent_code,
-            normal_balance=spec.normal_balance,
-            header=spec.header,
-            recorded_by=recorded_by,
-        )
+        _open_account(chart, spec, recorded_by)
         self._save(chart, what="el plan de cuentas")
 
     def close_account(self, code: str, *, recorded_by: str) -> None:
@@ -160,7 +144,11 @@ class AsientoApp(CommercialCommands, Application[UUID]):
         return entry.id
 
     def reverse_entry(
-        self, entry_id: UUID, *, effective_date: date, recorded_by: str,
+        self,
+        entry_id: UUID,
+        *,
+        effective_date: date,
+        recorded_by: str,
         description: str | None = None,
     ) -> UUID:
         original: JournalEntry = self._get(entry_id, "El asiento")
@@ -175,11 +163,19 @@ class AsientoApp(CommercialCommands, Application[UUID]):
         return reversal.id
 
     # -- invoices ---------------------------------------------------------------------
-    def issue_invoice(
-        self, *, lines: Sequence[Mapping[str, Any]], recorded_by: str, **header: Any
-    ) -> UUID:
-        invoice = Invoice.issue(
-            calendar=self.calendar(), lines=lines, recorded_by=recorded_by, **header
-        )
+    def issue_invoice(self, *, lines: Sequence[Mapping[str, Any]], recorded_by: str, **header: Any) -> UUID:
+        invoice = Invoice.issue(calendar=self.calendar(), lines=lines, recorded_by=recorded_by, **header)
         self._save(invoice, what="la factura")
         return invoice.id
+
+
+def _open_account(chart: ChartOfAccounts, spec: AccountSpec, recorded_by: str) -> None:
+    chart.open_account(
+        spec.code,
+        spec.name,
+        spec.account_type,
+        parent_code=spec.parent_code,
+        normal_balance=spec.normal_balance,
+        header=spec.header,
+        recorded_by=recorded_by,
+    )

@@ -28,6 +28,7 @@ from api import render
 from api.bootstrap import Asiento, bootstrap
 from api.cli_billing import register as register_billing
 from api.cli_commercial import register as register_commercial
+from api.cli_support import parse_day
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
 from domain.journal import JournalEntry
@@ -36,17 +37,27 @@ from ledger_rules.model import AccountSpec, PostingError, RuleError
 from projections import queries
 from projections.runner import ProjectionFailed
 
-app = typer.Typer(help="Asiento: gestión contable y comercial para cooperativas de servicios.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Asiento: gestión contable y comercial para cooperativas de servicios.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 account_app = typer.Typer(help="Plan de cuentas.", no_args_is_help=True)
 entry_app = typer.Typer(help="Asientos manuales.", no_args_is_help=True)
 period_app = typer.Typer(help="Ejercicios y períodos.", no_args_is_help=True)
 report_app = typer.Typer(help="Informes contables.", no_args_is_help=True)
 rules_app = typer.Typer(help="Reglas de imputación.", no_args_is_help=True)
 export_app = typer.Typer(help="Exportaciones.", no_args_is_help=True)
-for sub, name in ((account_app, "account"), (entry_app, "entry"), (period_app, "period"),
-                  (report_app, "report"), (rules_app, "rules"), (export_app, "export")):
+for sub, name in (
+    (account_app, "account"),
+    (entry_app, "entry"),
+    (period_app, "period"),
+    (report_app, "report"),
+    (rules_app, "rules"),
+    (export_app, "export"),
+):
     app.add_typer(sub, name=name)
+
 
 class Format(StrEnum):
     table = "table"
@@ -59,13 +70,6 @@ DateOpt = Annotated[str, typer.Option(help="Fecha AAAA-MM-DD")]
 
 def acting_user() -> str:
     return os.environ.get("ASIENTO_USER") or getpass.getuser() or "system"
-
-
-def parse_date(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field}: fecha inválida {text!r}, use AAAA-MM-DD") from None
 
 
 @contextmanager
@@ -174,8 +178,13 @@ def entry_post(file: Path) -> None:
         chart, calendar = asiento.app.chart(), asiento.app.calendar()
         entries = [
             JournalEntry.post(
-                effective_date=d.effective_date, description=d.description, lines=d.lines,
-                chart=chart, calendar=calendar, recorded_by=acting_user(), entry_id=d.entry_id,
+                effective_date=d.effective_date,
+                description=d.description,
+                lines=d.lines,
+                chart=chart,
+                calendar=calendar,
+                recorded_by=acting_user(),
+                entry_id=d.entry_id,
             )
             for d in drafts
         ]
@@ -194,7 +203,7 @@ def entry_reverse(
     description: Annotated[str | None, typer.Option(help="Descripción")] = None,
 ) -> None:
     """Revierte un asiento manual con un asiento nuevo de signo contrario."""
-    effective_date = parse_date(on, "--date") if on else date.today()
+    effective_date = parse_day(on, "--date") if on else date.today()
     with opened() as asiento:
         entry_id = _resolve_entry(asiento, entry)
         reversal = asiento.app.reverse_entry(
@@ -225,8 +234,8 @@ def period_open(
     end: Annotated[str | None, typer.Option(help="Cierre AAAA-MM-DD (un año después)")] = None,
 ) -> None:
     """Abre un ejercicio."""
-    start_date = parse_date(start, "--start") if start else None
-    end_date = parse_date(end, "--end") if end else None
+    start_date = parse_day(start, "--start") if start else None
+    end_date = parse_day(end, "--end") if end else None
     with opened() as asiento:
         asiento.app.open_fiscal_year(year, start_date, end_date, recorded_by=acting_user())
     render.console.print(f"Ejercicio {year} abierto.")
@@ -254,19 +263,27 @@ def period_list(fmt: FormatOpt = Format.table) -> None:
     with opened() as asiento, asiento.read() as conn:
         years = queries.list_fiscal_years(conn)
     if fmt is Format.json:
-        render.print_json({
-            "years": [
-                {"year": y, "start": s.isoformat(), "end": e.isoformat(), "closed": c,
-                 "closed_months": [m for m in months.split(",") if m]}
-                for y, s, e, c, months in years
-            ],
-            "totals": {"count": len(years)},
-        })
+        render.print_json(
+            {
+                "years": [
+                    {
+                        "year": y,
+                        "start": s.isoformat(),
+                        "end": e.isoformat(),
+                        "closed": c,
+                        "closed_months": [m for m in months.split(",") if m],
+                    }
+                    for y, s, e, c, months in years
+                ],
+                "totals": {"count": len(years)},
+            }
+        )
         return
     for y, s, e, c, months in years:
         state = "cerrado" if c else "abierto"
-        render.console.print(f"Ejercicio {y}: {s:%d/%m/%Y} a {e:%d/%m/%Y}, {state}; meses cerrados: "
-                             f"{months or 'ninguno'}")
+        render.console.print(
+            f"Ejercicio {y}: {s:%d/%m/%Y} a {e:%d/%m/%Y}, {state}; meses cerrados: {months or 'ninguno'}"
+        )
 
 
 # -- reports ----------------------------------------------------------------------------------------
@@ -275,7 +292,7 @@ def report_trial_balance(
     as_of: Annotated[str, typer.Option("--as-of")] = "", fmt: FormatOpt = Format.table
 ) -> None:
     """Balance de sumas y saldos a una fecha."""
-    day = parse_date(as_of, "--as-of") if as_of else date.today()
+    day = parse_day(as_of, "--as-of") if as_of else date.today()
     with opened() as asiento, asiento.read() as conn:
         tb = queries.trial_balance(conn, day)
     if fmt is Format.json:
@@ -286,11 +303,12 @@ def report_trial_balance(
 
 @report_app.command("journal")
 def report_journal(
-    date_from: Annotated[str, typer.Option("--from")], date_to: Annotated[str, typer.Option("--to")],
+    date_from: Annotated[str, typer.Option("--from")],
+    date_to: Annotated[str, typer.Option("--to")],
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Libro Diario entre dos fechas."""
-    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     with opened() as asiento, asiento.read() as conn:
         entries = queries.journal(conn, start, end)
     if fmt is Format.json:
@@ -301,11 +319,13 @@ def report_journal(
 
 @report_app.command("ledger")
 def report_ledger(
-    account: str, date_from: Annotated[str, typer.Option("--from")],
-    date_to: Annotated[str, typer.Option("--to")], fmt: FormatOpt = Format.table,
+    account: str,
+    date_from: Annotated[str, typer.Option("--from")],
+    date_to: Annotated[str, typer.Option("--to")],
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Libro Mayor de una cuenta entre dos fechas."""
-    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     with opened() as asiento, asiento.read() as conn:
         book = queries.ledger(conn, account, start, end)
     if fmt is Format.json:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from dataclasses import astuple
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
@@ -18,32 +17,16 @@ from adapters.tariff_files import DEFAULT_TARIFFS_PATH
 from api import render
 from api.bill_print import print_member_bills
 from api.billing_run import BillingRun
-from api.bootstrap import Asiento
+from api.cli_support import Opened, parse_day, parse_decimal
 from api.readings_service import ReadingsService
 from domain.errors import InvalidInput
 from domain.members import normalize_member_number
 from domain.meter_readings import check_period
 from domain.money import format_ar
 from domain.readings import ReadingInput
-from projections.commercial_tables import held_bills, members, readings, supplies
-
-Opened = Callable[..., AbstractContextManager[Asiento]]
-
-
-def _day(text: str | None, field: str) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field}: fecha inválida {text!r}, use AAAA-MM-DD") from None
-
-
-def _units(text: str, field: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput(f"{field}: número inválido {text!r}") from None
+from projections.billing_queries import shift_period
+from projections.commercial_tables import held_bills, readings, supplies
+from projections.route_queries import route_stops
 
 
 def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -> None:
@@ -78,7 +61,11 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
     ) -> None:
         """Registra una lectura a mano."""
         reading = ReadingInput(
-            supply.strip().upper(), _day(on, "--date"), _units(value, "lectura"), estimated, "manual"
+            supply.strip().upper(),
+            parse_day(on, "--date"),
+            parse_decimal(value, "lectura"),
+            estimated,
+            "manual",
         )
         with opened() as asiento:
             recorded = ReadingsService(asiento, recorded_by=acting_user()).record_one(reading, period)
@@ -106,8 +93,10 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         ] = None,
     ) -> None:
         """Exporta una ruta de lectura para el lector."""
+        period = f"{date.today():%Y-%m}"
         with opened() as asiento, asiento.read() as conn:
-            rows = _route_rows(conn, route)
+            stops = route_stops(conn, before_period=shift_period(period, 1), route=route).get(route, [])
+        rows = [RouteRow(*astuple(stop)) for stop in stops]
         if not rows:
             raise InvalidInput(f"La ruta {route} no tiene suministros medidos conectados")
         written = write_route_file(output, rows, FileFormat(fmt) if fmt else None)
@@ -153,7 +142,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
             run = BillingRun(
                 asiento,
                 period=period,
-                issue_date=_day(issue_date, "--issue-date"),
+                issue_date=parse_day(issue_date, "--issue-date"),
                 recorded_by=acting_user(),
                 service=service,
                 zone=zone,
@@ -204,7 +193,10 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         check_period(period)
         with opened() as asiento:
             asiento.app.record_cae(
-                invoice_id(supply.strip().upper(), period), cae, _day(due, "--due"), recorded_by=acting_user()
+                invoice_id(supply.strip().upper(), period),
+                cae,
+                parse_day(due, "--due"),
+                recorded_by=acting_user(),
             )
         render.console.print(f"CAE {cae} registrado en la factura de {supply} {period}.")
 
@@ -236,46 +228,3 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
             held.release(note, recorded_by=acting_user())
             asiento.app.save(held)
         render.console.print(f"Factura de {supply} {period} liberada: la próxima corrida la emite.")
-
-
-def _route_rows(conn: object, route: str) -> list[RouteRow]:
-    from sqlalchemy import Connection
-
-    assert isinstance(conn, Connection)
-    s, m, r = supplies.c, members.c, readings.c
-    latest = select(r.supply_number, func.max(r.period).label("period")).group_by(r.supply_number).subquery()
-    rows = conn.execute(
-        select(
-            s.reading_route,
-            s.number,
-            m.name,
-            s.address,
-            s.meter_serial,
-            s.meter_digits,
-            r.value,
-            r.reading_date,
-            s.initial_reading,
-            s.connected_on,
-        )
-        .join(members, m.number == s.member_number)
-        .join(latest, latest.c.supply_number == s.number, isouter=True)
-        .join(readings, and_(r.supply_number == s.number, r.period == latest.c.period), isouter=True)
-        .where(and_(s.reading_route == route, s.meter_serial.is_not(None), s.state == "connected"))
-        .order_by(s.number)
-    ).all()
-    return [
-        RouteRow(
-            route,
-            n,
-            number,
-            name,
-            address,
-            serial,
-            digits,
-            Decimal(value if value is not None else initial or 0),
-            day or connected,
-        )
-        for n, (_, number, name, address, serial, digits, value, day, initial, connected) in enumerate(
-            rows, start=1
-        )
-    ]

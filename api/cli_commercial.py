@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,29 +12,11 @@ from rich.table import Table
 
 from adapters.commercial_commands import read_services_file
 from api import render
-from api.bootstrap import Asiento
+from api.cli_support import Opened, parse_day, parse_decimal
 from domain.errors import InvalidInput
 from domain.money import format_ar
 from domain.supplies import STATE_NAMES, check_meter
 from projections.account_queries import Statement, member_statement
-
-Opened = Callable[..., AbstractContextManager[Asiento]]
-
-
-def _date(text: str | None, field: str) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field}: fecha inválida {text!r}, use AAAA-MM-DD") from None
-
-
-def _decimal(text: str, field: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput(f"{field}: número inválido {text!r}") from None
 
 
 def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -> None:
@@ -88,7 +68,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
                 document_number=doc,
                 vat_condition=vat,
                 address=address,
-                admission_date=_date(admission, "--admission"),
+                admission_date=parse_day(admission, "--admission"),
                 email=email,
                 phones=phone or [],
                 board_minute=board_minute,
@@ -109,7 +89,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
             raise InvalidInput(f"Acción {action!r}: use subscribe o integrate")
         with opened() as asiento:
             getattr(asiento.app, commands[action])(
-                number, amount, _date(on, "--date"), recorded_by=acting_user()
+                number, amount, parse_day(on, "--date"), recorded_by=acting_user()
             )
         render.console.print(f"Capital del asociado {number}: {action} $ {amount}.")
 
@@ -158,7 +138,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         from domain.members import normalize_member_number
 
         with opened() as asiento, asiento.read() as conn:
-            statement = member_statement(conn, normalize_member_number(number), _date(as_of, "--as-of"))
+            statement = member_statement(conn, normalize_member_number(number), parse_day(as_of, "--as-of"))
         if fmt == "json":
             render.print_json(statement_json(statement))
         else:
@@ -191,7 +171,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
                 reading_route=reading_route,
                 distribution_route=distribution_route,
                 beneficiaries=beneficiaries,
-                effective_date=_date(on, "--date"),
+                effective_date=parse_day(on, "--date"),
                 recorded_by=acting_user(),
             )
         render.console.print(f"Suministro {created} solicitado.")
@@ -206,14 +186,14 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         initial: Annotated[str, typer.Option(help="Lectura inicial")] = "0",
     ) -> None:
         """Conecta (o reconecta) un suministro; los medidos con su medidor y lectura inicial."""
-        spec = check_meter(meter, digits, _decimal(multiplier, "--multiplier")) if meter else None
+        spec = check_meter(meter, digits, parse_decimal(multiplier, "--multiplier")) if meter else None
         with opened() as asiento:
             asiento.app.connect_supply(
                 number,
-                _date(on, "--date"),
+                parse_day(on, "--date"),
                 recorded_by=acting_user(),
                 meter=spec,
-                initial_reading=_decimal(initial, "--initial") if meter else None,
+                initial_reading=parse_decimal(initial, "--initial") if meter else None,
             )
         render.console.print(f"Suministro {number} conectado.")
 
@@ -225,7 +205,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         ) -> None:
             with opened() as asiento:
                 asiento.app.change_supply_state(
-                    number, state, _date(on, "--date"), reason, recorded_by=acting_user()
+                    number, state, parse_day(on, "--date"), reason, recorded_by=acting_user()
                 )
             render.console.print(f"Suministro {number}: {STATE_NAMES[state]}.")
 

@@ -19,7 +19,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +47,7 @@ from domain.supplies import MeterSpec, Supply
 from domain.tariff_book import TariffBook, tariff_book_id
 from ledger_rules import load_chart
 from projections import queries
+from projections import route_queries as stop_queries
 from projections.billing_queries import shift_period
 from projections.commercial import topic
 from projections.commercial_tables import (
@@ -336,61 +337,11 @@ def _read_month(asiento: Asiento, plan: DemoPlan, month: int, recorded_by: str, 
 
 
 def route_stops(conn: Connection, period: str) -> dict[str, list[RouteRow]]:
-    """Every route's metered supplies with their last reading. Cut meters are read too: the
-    collector checks that nobody reconnected them."""
-    s, m, r = supplies.c, members.c, readings.c
-    latest = (
-        select(r.supply_number, func.max(r.period).label("period"))
-        .where(r.period < period)
-        .group_by(r.supply_number)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(
-            s.reading_route,
-            s.number,
-            m.name,
-            s.address,
-            s.meter_serial,
-            s.meter_digits,
-            r.value,
-            r.reading_date,
-            s.initial_reading,
-            s.connected_on,
-        )
-        .join(members, m.number == s.member_number)
-        .join(latest, latest.c.supply_number == s.number, isouter=True)
-        .join(readings, and_(r.supply_number == s.number, r.period == latest.c.period), isouter=True)
-        .where(and_(s.meter_serial.is_not(None), s.state.in_(("connected", "cut")), s.reading_route != ""))
-    ).all()
-    by_route: dict[str, list[Any]] = {}
-    for row in rows:
-        by_route.setdefault(row.reading_route, []).append(row)
-    return {route: _route_rows(route, found) for route, found in by_route.items()}
-
-
-def _walking_order(address: str) -> tuple[str, int]:
-    street, _, number = address.rpartition(" ")
-    return (street, int(number)) if number.isdigit() else (address, 0)
-
-
-def _route_rows(route: str, found: list[Any]) -> list[RouteRow]:
-    """The collector walks each street in house-number order."""
-    found.sort(key=lambda row: _walking_order(row.address))
-    return [
-        RouteRow(
-            route,
-            sequence,
-            row.number,
-            row.name,
-            row.address,
-            row.meter_serial,
-            row.meter_digits,
-            Decimal(row.value if row.value is not None else row.initial_reading or 0),
-            row.reading_date or row.connected_on,
-        )
-        for sequence, row in enumerate(found, 1)
-    ]
+    """Every route's stops for the collectors, as route-file rows."""
+    return {
+        route: [RouteRow(*astuple(stop)) for stop in stops]
+        for route, stops in stop_queries.route_stops(conn, before_period=period).items()
+    }
 
 
 def _collector_reading(

@@ -44,10 +44,10 @@ def register(export_app: typer.Typer, opened: Opener) -> None:
 def run_export(
     opened: Opener, exporter: Exporter, output: Path, date_from: str | None, date_to: str | None
 ) -> ExportSummary:
-    from api.cli import parse_date  # here, not at the top: api.cli imports this module
+    from api.cli_support import parse_day
 
-    start = parse_date(date_from, "--from") if date_from else None
-    end = parse_date(date_to, "--to") if date_to else None
+    start = parse_day(date_from, "--from") if date_from else None
+    end = parse_day(date_to, "--to") if date_to else None
     partial = output.with_name(f".{output.name}.partial")
     with opened(catch_up=False) as asiento:
         asiento.runner.catch_up()
@@ -67,5 +67,4 @@ def describe(summary: ExportSummary, output: Path) -> str:
     if summary.date_to:
         start = summary.date_from.isoformat() if summary.date_from else "el inicio"
         period = f"desde {start} hasta {summary.date_to.isoformat()}"
-    return (f"Exportados {summary.entries} asientos y {summary.accounts} cuentas ({period}) "
-            f"a {output}.")
+    return f"Exportados {summary.entries} asientos y {summary.accounts} cuentas ({period}) a {output}."

@@ -1,0 +1,30 @@
+"""What every ``asiento`` command group shares: parsing people's input, the store type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from api.bootstrap import Asiento
+from domain.errors import InvalidInput
+
+Opened = Callable[..., AbstractContextManager[Asiento]]
+
+
+def parse_day(text: str | None, field: str) -> date:
+    """A date given as AAAA-MM-DD; no text means today."""
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{field}: fecha inválida {text!r}, use AAAA-MM-DD") from None
+
+
+def parse_decimal(text: str, field: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(f"{field}: número inválido {text!r}") from None
