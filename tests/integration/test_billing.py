@@ -290,3 +290,35 @@ def test_recorded_cae_puts_the_afip_qr_on_the_bill(coop: Asiento, tmp_path: Any)
     with coop.read() as conn:
         cae = conn.execute(select(invoices.c.cae).where(invoices.c.supply_number == "E-1")).scalar()
     assert cae == "76123456789012"
+
+
+def test_rebuilding_every_projection_gives_the_same_read_models(coop: Asiento) -> None:
+    from api.billing_run import invoice_id
+    from projections.tables import metadata
+
+    run(coop)
+    coop.app.record_cae(
+        invoice_id("E-1", "2026-01"),
+        "76123456789012",
+        date(2026, 2, 12),
+        recorded_by="afip",
+    )
+    coop.runner.catch_up()
+
+    def every_row() -> dict[str, list[tuple[Any, ...]]]:
+        with coop.read() as conn:
+            return {
+                table.name: sorted(
+                    (
+                        tuple(str(v) for v in row)
+                        for row in conn.execute(select(*[c for c in table.c if c.name != "recorded_at"]))
+                    ),
+                )
+                for table in metadata.sorted_tables
+                if table.name != "projection_positions"
+            }
+
+    before = every_row()
+    coop.runner.rebuild(list(coop.runner.projections))
+    assert every_row() == before
+    assert len(before["invoices"]) == 3 and len(before["account_documents"]) == 3
