@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from adapters.commercial_commands import CommercialCommands
+from adapters.payment_commands import PaymentCommands
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.chart import CHART_ID, ChartOfAccounts
 from domain.errors import AlreadyRecorded, Conflict, NotFound
@@ -38,7 +39,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class AsientoApp(CommercialCommands, Application[UUID]):
+class AsientoApp(CommercialCommands, PaymentCommands, Application[UUID]):
     name = "asiento"
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

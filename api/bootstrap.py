@@ -13,6 +13,7 @@ from adapters.application import AsientoApp
 from adapters.store import StoreConfig, config_from_env, make_engine
 from ledger_rules import load_rule_book
 from projections.balances import BalancesProjection
+from projections.cash_desk import CashDeskProjection
 from projections.chart import ChartProjection
 from projections.commercial import CommercialProjection
 from projections.current_accounts import CurrentAccountsProjection
@@ -63,7 +64,7 @@ def bootstrap(
         app.recorder,
         app.mapper,
         [ChartProjection(), journal, BalancesProjection(journal), CommercialProjection(),
-         CurrentAccountsProjection()],
+         CurrentAccountsProjection(), CashDeskProjection()],
         page_size=page_size,
     )
     return Asiento(config, app, engine, runner)

@@ -27,6 +27,7 @@ from adapters.store import StoreConfigError
 from api import render
 from api.bootstrap import Asiento, bootstrap
 from api.cli_billing import register as register_billing
+from api.cli_cash import register as register_cash
 from api.cli_commercial import register as register_commercial
 from api.cli_support import parse_day
 from api.export_cli import register as register_export
@@ -361,6 +362,7 @@ def rules_check(
 register_export(export_app, opened)
 register_commercial(app, opened, acting_user)
 register_billing(app, opened, acting_user)
+register_cash(app, opened, acting_user)
 
 
 def main() -> Any:

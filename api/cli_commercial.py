@@ -239,7 +239,7 @@ def statement_json(statement: Statement) -> dict[str, Any]:
         "debt_by_supply": {k: str(v) for k, v in statement.debt_by("supply_number").items()},
         "debt_by_service": {k: str(v) for k, v in statement.debt_by("service").items()},
         "ageing": {k: str(v) for k, v in statement.ageing().items()},
-        "totals": {"debt": str(statement.debt)},
+        "totals": {"debt": str(statement.debt), "credit": str(statement.credit)},
     }
 
 
@@ -269,6 +269,8 @@ def print_statement(statement: Statement) -> None:
             format_ar(ln.balance),
         )
     table.add_row("Deuda total", "", "", "", "", "", format_ar(statement.debt), style="bold")
+    if statement.credit:
+        table.add_row("Saldo a favor", "", "", "", "", "", format_ar(statement.credit), style="bold")
     render.console.print(table)
     for name, amount in statement.ageing().items():
         render.console.print(f"  {name:<16} {format_ar(amount):>16}")

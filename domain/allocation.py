@@ -145,7 +145,10 @@ def documents_left_open(
 def _reduced(document: OpenDocument, paid: Decimal) -> OpenDocument:
     assert paid <= document.balance, "an allocation never over-applies"
     return OpenDocument(
-        document.document_id, document.label, document.issue_date, document.due_date,
+        document.document_id,
+        document.label,
+        document.issue_date,
+        document.due_date,
         document.balance - paid,
     )
 

@@ -201,7 +201,7 @@ def _line(
 
 
 def _days_and_rates(computed: InterestComputation) -> str:
-    """"30 días al 60% anual" or "30 días: 10 días al 60% y 20 días al 45% anual"."""
+    """Wording: 30 días al 60% anual; or 30 días: 10 días al 60% y 20 días al 45% anual."""
     parts = [f"{s.days} días al {percent(s.annual_rate_percent)}" for s in computed.segments]
     if len(parts) == 1:
         return f"{parts[0]} anual"

@@ -112,6 +112,34 @@ class Invoice(Aggregate):
         self.total = total
         self.cae: str | None = None
         self.cae_due: date | None = None
+        self.paid = ZERO
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.paid
+
+    def apply_payment(self, receipt_id: UUID, amount: Decimal) -> None:
+        """Part of a receipt lands here; never more than what is owed (the balance is the guard)."""
+        if amount <= ZERO:
+            raise InvalidInput("Un pago aplicado debe ser positivo")
+        if amount > self.balance:
+            raise Conflict(f"La factura {self.letter} {self.point_of_sale:05d}-{self.number:08d} debe "
+                           f"{self.balance}: no admite un pago de {amount}")
+        self._payment_applied(receipt_id=receipt_id, amount=amount)
+
+    def reverse_payment(self, receipt_id: UUID, amount: Decimal) -> None:
+        """An annulled receipt re-opens what it paid here."""
+        if amount <= ZERO or amount > self.paid:
+            raise Conflict(f"La factura no registra un pago de {amount} para revertir")
+        self._payment_reversed(receipt_id=receipt_id, amount=amount)
+
+    @event("PaymentApplied")
+    def _payment_applied(self, receipt_id: UUID, amount: Decimal) -> None:
+        self.paid += amount
+
+    @event("PaymentReversed")
+    def _payment_reversed(self, receipt_id: UUID, amount: Decimal) -> None:
+        self.paid -= amount
 
     def record_cae(self, cae: str, cae_due: date, *, recorded_by: str) -> None:
         """AFIP's authorisation (WSFEv1 FECAESolicitar answer): 14 digits and its expiry."""

@@ -79,6 +79,18 @@ class Member(Aggregate):
         self.exit_date: date | None = None
         self.shares_subscribed = ZERO
         self.shares_integrated = ZERO
+        self.credit = ZERO  # overpayments not yet applied to documents
+
+    def change_credit(self, receipt_id: UUID, delta: Decimal, *, reason: str) -> None:
+        """A receipt leaves an overpayment (+) or uses credit (−); it never goes below zero."""
+        if self.credit + delta < ZERO:
+            raise Conflict(f"El asociado {self.number} tiene {self.credit} de saldo a favor, no {-delta}")
+        if delta:
+            self._credit_changed(receipt_id=receipt_id, delta=delta, reason=reason)
+
+    @event("CreditChanged")
+    def _credit_changed(self, receipt_id: UUID, delta: Decimal, reason: str) -> None:
+        self.credit += delta
 
     @classmethod
     def register(cls, *, number: str, name: str, document_type: str, document_number: str,

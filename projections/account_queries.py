@@ -42,6 +42,7 @@ class Statement:
     member_name: str
     as_of: date
     lines: list[StatementLine]
+    credit: Decimal = ZERO  # overpayments not yet applied (today's figure, not as of the date)
 
     @property
     def debt(self) -> Decimal:
@@ -68,8 +69,10 @@ class Statement:
 
 
 def member_statement(conn: Connection, member_number: str, as_of: date) -> Statement:
-    name = conn.execute(select(members.c.name).where(members.c.number == member_number)).scalar()
-    if name is None:
+    found = conn.execute(
+        select(members.c.name, members.c.credit_cents).where(members.c.number == member_number)
+    ).first()
+    if found is None:
         raise NotFound(f"El asociado {member_number} no existe")
     d = account_documents.c
     rows = conn.execute(
@@ -82,4 +85,4 @@ def member_statement(conn: Connection, member_number: str, as_of: date) -> State
         StatementLine(doc_id, label, supply, service, issued, due, from_cents(total), from_cents(paid))
         for doc_id, label, supply, service, issued, due, total, paid in rows
     ]
-    return Statement(member_number, name, as_of, lines)
+    return Statement(member_number, found.name, as_of, lines, from_cents(found.credit_cents))

@@ -95,6 +95,7 @@ class CommercialProjection(Projection):
             topic(Member, "SharesSubscribed"): self._member_shares,
             topic(Member, "SharesIntegrated"): self._member_integrated,
             topic(Member, "MemberLeft"): self._member_left,
+            topic(Member, "CreditChanged"): self._member_credit,
             topic(Supply, "SupplyRequested"): self._supply_requested,
             topic(Supply, "SupplyConnected"): self._supply_connected,
             topic(Supply, "SupplyStateChanged"): self._supply_state,
@@ -148,6 +149,7 @@ class CommercialProjection(Projection):
                 None,
                 0,
                 0,
+                0,
             ),
         )
 
@@ -167,6 +169,10 @@ class CommercialProjection(Projection):
             _by_id(members, event),
             shares_integrated_cents=members.c.shares_integrated_cents + to_cents(event.data["amount"]),
         )
+
+    def _member_credit(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(members, _by_id(members, event),
+                    credit_cents=members.c.credit_cents + to_cents(event.data["delta"]))
 
     def _member_left(self, page: _Page, event: LoggedEvent) -> None:
         page.update(

@@ -34,6 +34,7 @@ members = Table(
     Column("exit_cause", String(200)),
     Column("shares_subscribed_cents", BigInteger, nullable=False),
     Column("shares_integrated_cents", BigInteger, nullable=False),
+    Column("credit_cents", BigInteger, nullable=False),  # overpayments not yet applied
     Index("ix_members_name", "name"),
     Index("ix_members_document", "document_number"),
 )
@@ -170,4 +171,42 @@ account_documents = Table(
     Column("paid_cents", BigInteger, nullable=False),
     Column("event_position", BigInteger, nullable=False),
     Index("ix_account_documents_member", "member_number", "issue_date"),
+)
+
+receipts = Table(
+    "receipts", metadata,
+    Column("receipt_id", String(32), primary_key=True),
+    Column("member_number", String(10), nullable=False),
+    Column("session_id", String(32)),
+    Column("channel", String(40), nullable=False),
+    Column("receipt_date", Date, nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("credit_used_cents", BigInteger, nullable=False),
+    Column("credit_left_cents", BigInteger, nullable=False),
+    Column("annulled_on", Date),
+    Column("annulment_reason", Text),
+    Column("event_position", BigInteger, nullable=False),
+    Index("ix_receipts_member", "member_number", "receipt_date"),
+    Index("ix_receipts_session", "session_id"),
+)
+
+receipt_instruments = Table(
+    "receipt_instruments", metadata,
+    Column("receipt_id", String(32), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("reference", String(80), nullable=False),
+)
+
+cash_sessions = Table(
+    "cash_sessions", metadata,
+    Column("session_id", String(32), primary_key=True),
+    Column("desk", String(20), nullable=False),
+    Column("cashier", String(100), nullable=False),
+    Column("session_date", Date, nullable=False),
+    Column("opening_float_cents", BigInteger, nullable=False),
+    Column("closed_on", Date),
+    Column("cash_surplus_cents", BigInteger),
+    Column("cash_shortage_cents", BigInteger),
 )

@@ -6,11 +6,12 @@ amount. Debt per supply and per service, and its ageing, are queries over it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, bindparam
 
 from domain.afip import cbte_tipo_name
 from domain.invoicing import Invoice
@@ -20,6 +21,8 @@ from projections.commercial_tables import account_documents
 from projections.runner import LoggedEvent, Projection
 
 INVOICE_ISSUED = get_topic(Invoice.InvoiceIssued)  # type: ignore[attr-defined]
+PAYMENT_APPLIED = get_topic(Invoice.PaymentApplied)  # type: ignore[attr-defined]
+PAYMENT_REVERSED = get_topic(Invoice.PaymentReversed)  # type: ignore[attr-defined]
 
 
 def document_label(document_type: int, letter: str, point_of_sale: int, number: int) -> str:
@@ -32,18 +35,42 @@ class CurrentAccountsProjection(Projection):
     name = "current_accounts"
 
     def topics(self) -> frozenset[str]:
-        return frozenset({INVOICE_ISSUED})
+        return frozenset({INVOICE_ISSUED, PAYMENT_APPLIED, PAYMENT_REVERSED})
 
     def tables(self) -> Sequence[Table]:
         return (account_documents,)
 
     def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
         rows: list[tuple[Any, ...]] = []
+        paid: dict[str, int] = defaultdict(int)  # per document: payments of this page, summed
         for event in events:
             d = event.data
+            if event.topic != INVOICE_ISSUED:
+                cents = to_cents(d["amount"])
+                paid[event.originator_id.hex] += cents if event.topic == PAYMENT_APPLIED else -cents
+                continue
             label = document_label(d["document_type"], d["letter"], d["point_of_sale"], d["number"])
-            rows.append((
-                event.originator_id.hex, d["member_number"], d["supply_number"], d["service"], "invoice",
-                label, d["effective_date"], d["due_date"], to_cents(d["total"]), 0, event.position,
-            ))
+            rows.append(
+                (
+                    event.originator_id.hex,
+                    d["member_number"],
+                    d["supply_number"],
+                    d["service"],
+                    "invoice",
+                    label,
+                    d["effective_date"],
+                    d["due_date"],
+                    to_cents(d["total"]),
+                    0,
+                    event.position,
+                )
+            )
         insert_rows(conn, account_documents, rows)
+        changes = [{"document": doc, "cents": cents} for doc, cents in paid.items() if cents]
+        if changes:  # a payment and its annulment in one page cancel out
+            statement = (
+                account_documents.update()
+                .where(account_documents.c.document_id == bindparam("document"))
+                .values(paid_cents=account_documents.c.paid_cents + bindparam("cents"))
+            )
+            conn.execute(statement, changes)

@@ -1,0 +1,170 @@
+"""Commands of the cash desk: sessions, receipts, annulments.
+
+Mixed into :class:`adapters.application.AsientoApp`. A receipt is saved in one
+transaction with every invoice it pays, the member (credit) and the session:
+two cashiers cannot both collect the same balance, because each invoice's
+version is checked when the receipt is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.allocation import OpenDocument, allocate_payment, apply_credit, documents_left_open
+from domain.cash_desk import CashSession, Receipt, check_instruments
+from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
+from domain.invoicing import Invoice
+from domain.members import Member, member_id
+from domain.money import ZERO
+
+
+def _label(invoice: Invoice) -> str:
+    return f"{invoice.letter} {invoice.point_of_sale:05d}-{invoice.number:08d}"
+
+
+class PaymentCommands(Application):
+    def _load(self, aggregate_id: UUID, what: str) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what} {aggregate_id} no existe") from None
+
+    def open_cash_session(
+        self, *, desk: str, cashier: str, effective_date: date, opening_float: str, recorded_by: str
+    ) -> UUID:
+        session = CashSession.open(
+            desk=desk,
+            cashier=cashier,
+            effective_date=effective_date,
+            opening_float=opening_float,
+            recorded_by=recorded_by,
+        )
+        self.save(session)
+        return session.id
+
+    def close_cash_session(
+        self, session_id: UUID, counted: Mapping[str, str], effective_date: date, *, recorded_by: str
+    ) -> CashSession:
+        session: CashSession = self._load(session_id, "La sesión de caja")
+        session.close(counted, effective_date, recorded_by=recorded_by)
+        self._save_all([session], "la sesión de caja")
+        return session
+
+    def record_receipt(
+        self,
+        *,
+        member_number: str,
+        instruments: Sequence[Mapping[str, Any]],
+        effective_date: date,
+        open_invoice_ids: Sequence[UUID],
+        recorded_by: str,
+        session_id: UUID | None = None,
+        chosen: Sequence[UUID] = (),
+        receipt_id: UUID | None = None,
+        channel: str = "caja",
+    ) -> Receipt:
+        """Collect a payment: existing credit first, then the money, oldest first or as chosen.
+
+        ``open_invoice_ids`` are the member's candidate documents (from the current account);
+        their balances are read from the invoices themselves, which decide.
+        """
+        checked = check_instruments(instruments)
+        amount = sum((i["amount"] for i in checked), ZERO)
+        member: Member = self._load(member_id(member_number), "El asociado")
+        invoices = {
+            inv.id: inv for inv in (self._load(i, "La factura") for i in {*open_invoice_ids, *chosen})
+        }
+        foreign = [i for i, inv in invoices.items() if inv.member_number != member.number]
+        if foreign:
+            raise InvalidInput(f"Las facturas {foreign} no son del asociado {member.number}")
+        documents = [
+            OpenDocument(inv.id.hex, _label(inv), inv.effective_date, inv.due_date, inv.balance)
+            for inv in invoices.values()
+            if inv.balance > ZERO
+        ]
+        from_credit = apply_credit(documents, member.credit) if member.credit else None
+        remaining = list(documents_left_open(documents, from_credit)) if from_credit else documents
+        from_money = allocate_payment(remaining, amount, [c.hex for c in chosen])
+        receipt_key = receipt_id or uuid4()
+        applied = _merge(from_credit.applied if from_credit else (), from_money.applied)
+        credit_used = from_credit.total_applied if from_credit else ZERO
+        allocations = []
+        for document_hex, paid in applied.items():
+            invoice = invoices[UUID(document_hex)]
+            invoice.apply_payment(receipt_key, paid)
+            allocations.append(
+                {
+                    "document_id": document_hex,
+                    "label": _label(invoice),
+                    "supply": invoice.supply_number,
+                    "service": invoice.service,
+                    "amount": paid,
+                }
+            )
+        member.change_credit(receipt_key, from_money.credit - credit_used, reason="recibo")
+        receipt = Receipt(
+            effective_date=effective_date,
+            member_number=member.number,
+            session_id=session_id,
+            channel=channel,
+            instruments=checked,
+            allocations=allocations,
+            credit_used=credit_used,
+            credit_left=from_money.credit,
+            total=amount,
+            recorded_by=recorded_by,
+            id=receipt_key,
+        )
+        changed: list[Aggregate] = [receipt, member, *[invoices[UUID(h)] for h in applied]]
+        if session_id is not None:
+            session: CashSession = self._load(session_id, "La sesión de caja")
+            session.register(receipt.id, checked)
+            changed.append(session)
+        self._save_all(changed, "el recibo", idempotency_key=receipt_key)
+        return receipt
+
+    def annul_receipt(
+        self, receipt_id: UUID, reason: str, effective_date: date, *, recorded_by: str
+    ) -> Receipt:
+        receipt: Receipt = self._load(receipt_id, "El recibo")
+        receipt.annul(reason, effective_date, recorded_by=recorded_by)
+        member: Member = self._load(member_id(receipt.member_number), "El asociado")
+        member.change_credit(receipt.id, receipt.credit_used - receipt.credit_left, reason="anulación")
+        changed: list[Aggregate] = [receipt, member]
+        for allocation in receipt.allocations:
+            invoice: Invoice = self._load(UUID(allocation["document_id"]), "La factura")
+            invoice.reverse_payment(receipt.id, allocation["amount"])
+            changed.append(invoice)
+        if receipt.session_id is not None:
+            session: CashSession = self._load(receipt.session_id, "La sesión de caja")
+            if not session.closed:
+                session.withdraw(receipt.id, receipt.instruments)
+                changed.append(session)
+        self._save_all(changed, "el recibo")
+        return receipt
+
+    def _save_all(
+        self, aggregates: Sequence[Aggregate], what: str, idempotency_key: UUID | None = None
+    ) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            if idempotency_key is not None and self.recorder.select_events(idempotency_key, limit=1):
+                raise AlreadyRecorded("El recibo", idempotency_key) from None
+            raise Conflict(f"Otro usuario modificó {what} al mismo tiempo: reintente") from None
+
+
+def _merge(*groups: Sequence[Any]) -> dict[str, Decimal]:
+    total: dict[str, Decimal] = {}
+    for group in groups:
+        for applied in group:
+            total[applied.document_id] = total.get(applied.document_id, ZERO) + applied.amount
+    return total

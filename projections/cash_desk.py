@@ -1,0 +1,101 @@
+"""Receipts and cash sessions as read models (cash-closing reports read these)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Connection, Table
+
+from domain.cash_desk import CashSession, Receipt
+from domain.money import to_cents
+from projections.bulk import insert_rows
+from projections.commercial_tables import cash_sessions, receipt_instruments, receipts
+from projections.runner import LoggedEvent, Projection
+
+RECEIPT_ISSUED = get_topic(Receipt.ReceiptIssued)  # type: ignore[attr-defined]
+RECEIPT_ANNULLED = get_topic(Receipt.ReceiptAnnulled)  # type: ignore[attr-defined]
+SESSION_OPENED = get_topic(CashSession.CashSessionOpened)  # type: ignore[attr-defined]
+SESSION_CLOSED = get_topic(CashSession.CashSessionClosed)  # type: ignore[attr-defined]
+
+
+class CashDeskProjection(Projection):
+    name = "cash_desk"
+
+    def topics(self) -> frozenset[str]:
+        return frozenset({RECEIPT_ISSUED, RECEIPT_ANNULLED, SESSION_OPENED, SESSION_CLOSED})
+
+    def tables(self) -> Sequence[Table]:
+        return (receipts, receipt_instruments, cash_sessions)
+
+    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
+        rows: dict[str, list[tuple[Any, ...]]] = {"receipts": [], "instruments": [], "sessions": []}
+        for event in events:
+            if event.topic in (RECEIPT_ISSUED, SESSION_OPENED):
+                self._created(event, rows)
+                continue
+            self._flush(conn, rows)  # updates follow the rows they change
+            d, key = event.data, event.originator_id.hex
+            if event.topic == RECEIPT_ANNULLED:
+                conn.execute(
+                    receipts.update()
+                    .where(receipts.c.receipt_id == key)
+                    .values(annulled_on=d["effective_date"], annulment_reason=d["reason"])
+                )
+            else:
+                conn.execute(
+                    cash_sessions.update()
+                    .where(cash_sessions.c.session_id == key)
+                    .values(
+                        closed_on=d["effective_date"],
+                        cash_surplus_cents=to_cents(d["cash_surplus"]),
+                        cash_shortage_cents=to_cents(d["cash_shortage"]),
+                    )
+                )
+        self._flush(conn, rows)
+
+    def _created(self, event: LoggedEvent, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        d, key = event.data, event.originator_id.hex
+        if event.topic == SESSION_OPENED:
+            rows["sessions"].append(
+                (
+                    key,
+                    d["desk"],
+                    d["cashier"],
+                    d["effective_date"],
+                    to_cents(d["opening_float"]),
+                    None,
+                    None,
+                    None,
+                )
+            )
+            return
+        session = d["session_id"].hex if d["session_id"] else None
+        rows["receipts"].append(
+            (
+                key,
+                d["member_number"],
+                session,
+                d["channel"],
+                d["effective_date"],
+                to_cents(d["total"]),
+                to_cents(d["credit_used"]),
+                to_cents(d["credit_left"]),
+                None,
+                None,
+                event.position,
+            )
+        )
+        for line_no, item in enumerate(d["instruments"], start=1):
+            rows["instruments"].append(
+                (key, line_no, item["kind"], to_cents(item["amount"]), item["reference"])
+            )
+
+    @staticmethod
+    def _flush(conn: Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        insert_rows(conn, cash_sessions, rows["sessions"])
+        insert_rows(conn, receipts, rows["receipts"])
+        insert_rows(conn, receipt_instruments, rows["instruments"])
+        for pending in rows.values():
+            pending.clear()

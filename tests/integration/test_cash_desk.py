@@ -1,0 +1,165 @@
+"""The cash desk end to end on SQLite and PostgreSQL: receipts, allocation, credit, annulment, closing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import select
+
+from api.billing_run import BillingRun, invoice_id
+from api.bootstrap import Asiento
+from domain.errors import AlreadyRecorded, Conflict, DomainError
+from domain.invoicing import Invoice
+from projections import queries
+from projections.account_queries import member_statement
+from projections.commercial_tables import members, receipts
+from tests.integration.cooperative import flat, member, metered, read, setup_services
+
+D = Decimal
+DAY = date(2026, 3, 10)
+E1_JAN, I1_JAN = D("53073.88"), D("24079.00")
+
+
+@pytest.fixture
+def billed(asiento: Asiento) -> Asiento:
+    """Member 1 with electricity and internet billed for January (77,152.88 in all)."""
+    setup_services(asiento)
+    member(asiento, "1", "CF", "Pérez, Juan")
+    metered(asiento, "E-1", "000001")
+    flat(asiento, "I-1", "000001")
+    read(asiento, "E-1", "2026-01", "1320")
+    BillingRun(asiento, period="2026-01", issue_date=date(2026, 2, 2), recorded_by="test").run()
+    return asiento
+
+
+def open_ids(asiento: Asiento) -> list[UUID]:
+    return [invoice_id("E-1", "2026-01"), invoice_id("I-1", "2026-01")]
+
+
+def collect(
+    asiento: Asiento, *instruments: tuple[str, str, str], session: UUID | None = None, **kw: Any
+) -> Any:
+    return asiento.app.record_receipt(
+        member_number="1",
+        effective_date=kw.pop("day", DAY),
+        open_invoice_ids=open_ids(asiento),
+        instruments=[{"kind": k, "amount": a, "reference": r} for k, a, r in instruments],
+        recorded_by="cajera",
+        session_id=session,
+        **kw,
+    )
+
+
+def balance(asiento: Asiento, supply: str) -> Decimal:
+    invoice: Invoice = asiento.app.repository.get(invoice_id(supply, "2026-01"))
+    return invoice.balance
+
+
+def account(asiento: Asiento, code: str) -> Decimal:
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        rows = {r.code: r.balance for r in queries.trial_balance(conn, date(2026, 12, 31)).rows}
+    return rows.get(code, D(0))
+
+
+def test_a_cash_payment_of_one_invoice(billed: Asiento) -> None:
+    session = billed.app.open_cash_session(
+        desk="CAJA1", cashier="Ana", effective_date=DAY, opening_float="10000.00", recorded_by="ana"
+    )
+    receipt = collect(billed, ("cash", "53073.88", ""), session=session)
+    assert [(a["label"], a["amount"]) for a in receipt.allocations] == [("B 00001-00000001", E1_JAN)]
+    assert (balance(billed, "E-1"), balance(billed, "I-1")) == (D(0), I1_JAN)
+    assert account(billed, "1.1.01.01") == E1_JAN
+    assert account(billed, "1.1.03.01") == D(0)
+    with billed.read() as conn:
+        statement = member_statement(conn, "000001", date(2026, 3, 31))
+    assert statement.debt == I1_JAN
+
+
+def test_partial_payment_goes_oldest_first_and_chosen_documents_win(billed: Asiento) -> None:
+    collect(billed, ("transfer", "60000.00", "TRF-1"))
+    assert (balance(billed, "E-1"), balance(billed, "I-1")) == (D(0), I1_JAN - (D("60000.00") - E1_JAN))
+    assert account(billed, "1.1.01.10") == D("60000.00")
+
+
+def test_chosen_invoice_is_paid_first(billed: Asiento) -> None:
+    collect(billed, ("cash", "24079.00", ""), chosen=[invoice_id("I-1", "2026-01")])
+    assert (balance(billed, "E-1"), balance(billed, "I-1")) == (E1_JAN, D(0))
+
+
+def test_overpayment_becomes_credit_and_is_used_next(billed: Asiento) -> None:
+    collect(billed, ("cash", "80000.00", ""))
+    over = D("80000.00") - E1_JAN - I1_JAN
+    assert account(billed, "2.1.05.02") == -over
+    with billed.read() as conn:
+        credit = conn.execute(select(members.c.credit_cents).where(members.c.number == "000001")).scalar()
+    assert credit == int(over * 100)
+
+
+def test_retention_certificates_go_to_their_asset_accounts(billed: Asiento) -> None:
+    collect(
+        billed,
+        ("cash", "50000.00", ""),
+        ("retention_iva", "2500.00", "CERT-IVA-77"),
+        ("retention_iibb", "573.88", "CERT-IIBB-12"),
+    )
+    assert (account(billed, "1.1.04.10"), account(billed, "1.1.04.11")) == (D("2500.00"), D("573.88"))
+    assert balance(billed, "E-1") == D(0)
+
+
+def test_annulment_reopens_documents_and_reverses_the_books(billed: Asiento) -> None:
+    receipt = collect(billed, ("cash", "80000.00", ""))
+    billed.app.annul_receipt(receipt.id, "Billete falso", DAY, recorded_by="supervisora")
+    assert (balance(billed, "E-1"), balance(billed, "I-1")) == (E1_JAN, I1_JAN)
+    assert account(billed, "1.1.01.01") == D(0) and account(billed, "2.1.05.02") == D(0)
+    assert account(billed, "1.1.03.01") == E1_JAN
+    with pytest.raises(Conflict, match="ya fue anulado"):
+        billed.app.annul_receipt(receipt.id, "otra vez", DAY, recorded_by="supervisora")
+    with billed.read() as conn:
+        annulled = conn.execute(
+            select(receipts.c.annulment_reason).where(receipts.c.receipt_id == receipt.id.hex)
+        ).scalar()
+    assert annulled == "Billete falso"
+
+
+def test_closing_posts_the_cash_difference_and_locks_the_session(billed: Asiento) -> None:
+    session = billed.app.open_cash_session(
+        desk="CAJA1", cashier="Ana", effective_date=DAY, opening_float="10000.00", recorded_by="ana"
+    )
+    collect(billed, ("cash", "20000.00", ""), ("cheque", "5000.00", "CH-0001 Banco Nación"), session=session)
+    with pytest.raises(Conflict, match="Cheque de terceros"):
+        billed.app.close_cash_session(session, {"cash": "30000.00", "cheque": "0"}, DAY, recorded_by="ana")
+    billed.app.close_cash_session(session, {"cash": "29990.00", "cheque": "5000.00"}, DAY, recorded_by="ana")
+    assert account(billed, "5.3.05") == D("10.00")  # expected 10,000 float + 20,000 cash; counted 10 short
+    with pytest.raises(Conflict, match="cerrada"):
+        collect(billed, ("cash", "1.00", ""), session=session)
+
+
+def test_a_receipt_id_is_an_idempotency_key(billed: Asiento) -> None:
+    key = uuid4()
+    collect(billed, ("cash", "100.00", ""), receipt_id=key)
+    head = billed.runner.head()
+    with pytest.raises(AlreadyRecorded):
+        collect(billed, ("cash", "100.00", ""), receipt_id=key)
+    assert billed.runner.head() == head
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [("cash", "0", "")],
+        [("cheque", "10.00", "")],
+        [("bitcoin", "10.00", "x")],
+        [("cash", "1.001", "")],
+        [],
+    ],
+)
+def test_bad_receipts_write_nothing(billed: Asiento, bad: list[tuple[str, str, str]]) -> None:
+    head = billed.runner.head()
+    with pytest.raises(DomainError):
+        collect(billed, *bad)
+    assert billed.runner.head() == head
