@@ -252,7 +252,12 @@ def test_amounts_are_rounded_half_even_to_cents() -> None:
 def test_events_without_rules_give_no_entries() -> None:
     other = EventRecord("PaymentReceived", 3, date(2024, 1, 1), {"amount": D("1.00")})
     assert DEFAULT_BOOK.entries_for(other) == []
-    assert DEFAULT_BOOK.event_names() == {"InvoiceIssued"}
+    assert DEFAULT_BOOK.event_names() == {
+        "InvoiceIssued",
+        "ReceiptIssued",
+        "ReceiptAnnulled",
+        "CashSessionClosed",
+    }
 
 
 @pytest.mark.parametrize(
@@ -284,7 +289,7 @@ def test_a_missing_field_is_a_posting_error() -> None:
 
 
 def test_describe_lists_every_posting_of_the_default_rules() -> None:
-    rows = DEFAULT_BOOK.describe()
+    rows = [r for r in DEFAULT_BOOK.describe() if r.ruleset == "general"]
     assert [(r.side, r.account) for r in rows][:3] == [
         (Side.DEBIT, "tabla deudores_por_servicio según service"),
         (Side.CREDIT, "tabla ventas_por_servicio según service/category"),
@@ -843,3 +848,49 @@ def test_line_sums_match_a_naive_filter(
     debits = {p.account: p.amount for e in entries for p in e.postings if p.side is Side.DEBIT}
     expected = {f"9.{i}": naive_sum(lines, where) for i, where in enumerate(where_list)}
     assert debits == {account: amount for account, amount in expected.items() if amount}
+
+
+def test_a_receipt_posts_each_instrument_and_credits_each_service() -> None:
+    """Cash 50,000 + IVA certificate 2,500 + credit used 100 pay electricity 40,000 and water 12,000;
+    600 is left as credit: debits 52,600 = credits 52,600."""
+    receipt = EventRecord(
+        "ReceiptIssued",
+        9,
+        date(2026, 3, 10),
+        {
+            "member_number": "000001",
+            "credit_used": D("100.00"),
+            "credit_left": D("600.00"),
+            "instruments": [
+                {"kind": "cash", "amount": D("50000.00"), "reference": ""},
+                {"kind": "retention_iva", "amount": D("2500.00"), "reference": "C-1"},
+            ],
+            "allocations": [
+                {
+                    "document_id": "a",
+                    "label": "B 1",
+                    "supply": "E-1",
+                    "service": "electricity",
+                    "amount": D("40000.00"),
+                },
+                {
+                    "document_id": "b",
+                    "label": "B 2",
+                    "supply": "W-1",
+                    "service": "water",
+                    "amount": D("12000.00"),
+                },
+            ],
+        },
+    )
+    (entry,) = DEFAULT_BOOK.entries_for(receipt)
+    postings = {(p.side, p.account): p.amount for p in entry.postings}
+    assert postings == {
+        (Side.DEBIT, "1.1.01.01"): D("50000.00"),
+        (Side.DEBIT, "1.1.04.10"): D("2500.00"),
+        (Side.DEBIT, "2.1.05.02"): D("100.00"),
+        (Side.CREDIT, "2.1.05.02"): D("600.00"),
+        (Side.CREDIT, "1.1.03.01"): D("40000.00"),
+        (Side.CREDIT, "1.1.03.02"): D("12000.00"),
+    }
+    assert entry.postings[0].dimensions == {"member": "000001"}
