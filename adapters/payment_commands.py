@@ -19,8 +19,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.allocation import OpenDocument, allocate_payment, apply_credit, documents_left_open
-from domain.cash_desk import CashSession, Receipt, check_instruments
+from domain.calendar import CALENDAR_ID, FiscalCalendar
+from domain.cash_desk import CashSession, Receipt, UnmatchedCollection, check_instruments
 from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
+from domain.identity import stable_id
 from domain.invoicing import Invoice
 from domain.members import Member, member_id
 from domain.money import ZERO
@@ -58,7 +60,19 @@ class PaymentCommands(Application):
         self._save_all([session], "la sesión de caja")
         return session
 
-    def record_receipt(
+    def record_receipt(self, **kwargs: Any) -> Receipt:
+        """Collect a payment at the counter: prepared, then saved in one transaction."""
+        receipt, changed = self.prepare_receipt(**kwargs)
+        self._save_all(changed, "el recibo", idempotency_key=receipt.id)
+        return receipt
+
+    def load_cached(self, cache: dict[UUID, Any], aggregate_id: UUID, what: str) -> Any:
+        """Aggregates a batch touches more than once (a member paying twice) are loaded once."""
+        if aggregate_id not in cache:
+            cache[aggregate_id] = self._load(aggregate_id, what)
+        return cache[aggregate_id]
+
+    def prepare_receipt(
         self,
         *,
         member_number: str,
@@ -70,17 +84,24 @@ class PaymentCommands(Application):
         chosen: Sequence[UUID] = (),
         receipt_id: UUID | None = None,
         channel: str = "caja",
-    ) -> Receipt:
-        """Collect a payment: existing credit first, then the money, oldest first or as chosen.
+        surcharge: Decimal = ZERO,
+        cache: dict[UUID, Any] | None = None,
+    ) -> tuple[Receipt, list[Aggregate]]:
+        """A payment applied: existing credit first, then the money, oldest first or as chosen.
 
         ``open_invoice_ids`` are the member's candidate documents (from the current account);
         their balances are read from the invoices themselves, which decide.
         """
         checked = check_instruments(instruments)
         amount = sum((i["amount"] for i in checked), ZERO)
-        member: Member = self._load(member_id(member_number), "El asociado")
+        if not ZERO <= surcharge < amount:
+            raise InvalidInput(f"Recargo {surcharge} inválido para un cobro de {amount}")
+        self._calendar().require_open(effective_date)
+        loaded: dict[UUID, Any] = {} if cache is None else cache
+        member: Member = self.load_cached(loaded, member_id(member_number), "El asociado")
         invoices = {
-            inv.id: inv for inv in (self._load(i, "La factura") for i in {*open_invoice_ids, *chosen})
+            inv.id: inv
+            for inv in (self.load_cached(loaded, i, "La factura") for i in {*open_invoice_ids, *chosen})
         }
         foreign = [i for i, inv in invoices.items() if inv.member_number != member.number]
         if foreign:
@@ -92,7 +113,8 @@ class PaymentCommands(Application):
         ]
         from_credit = apply_credit(documents, member.credit) if member.credit else None
         remaining = list(documents_left_open(documents, from_credit)) if from_credit else documents
-        from_money = allocate_payment(remaining, amount, [c.hex for c in chosen])
+        # The second-due surcharge is revenue of its own; only the rest pays documents.
+        from_money = allocate_payment(remaining, amount - surcharge, [c.hex for c in chosen])
         receipt_key = receipt_id or uuid4()
         applied = _merge(from_credit.applied if from_credit else (), from_money.applied)
         credit_used = from_credit.total_applied if from_credit else ZERO
@@ -121,15 +143,45 @@ class PaymentCommands(Application):
             credit_left=from_money.credit,
             total=amount,
             recorded_by=recorded_by,
+            surcharge=surcharge,
             id=receipt_key,
         )
         changed: list[Aggregate] = [receipt, member, *[invoices[UUID(h)] for h in applied]]
         if session_id is not None:
-            session: CashSession = self._load(session_id, "La sesión de caja")
+            session: CashSession = self.load_cached(loaded, session_id, "La sesión de caja")
             session.register(receipt.id, checked)
             changed.append(session)
-        self._save_all(changed, "el recibo", idempotency_key=receipt_key)
-        return receipt
+        return receipt, changed
+
+    def _calendar(self) -> FiscalCalendar:
+        try:
+            calendar: FiscalCalendar = self.repository.get(CALENDAR_ID)
+        except AggregateNotFoundError:
+            return FiscalCalendar()
+        return calendar
+
+    def hold_in_suspense(
+        self,
+        *,
+        effective_date: date,
+        network: str,
+        payment_key: str,
+        amount: Decimal,
+        barcode: str,
+        reason: str,
+        recorded_by: str,
+    ) -> UnmatchedCollection:
+        held = UnmatchedCollection(
+            effective_date=effective_date,
+            network=network,
+            payment_key=payment_key,
+            amount=amount,
+            barcode=barcode,
+            reason=reason,
+            recorded_by=recorded_by,
+            id=stable_id("network-payment", payment_key),
+        )
+        return held
 
     def annul_receipt(
         self, receipt_id: UUID, reason: str, effective_date: date, *, recorded_by: str

@@ -29,6 +29,7 @@ from api.bootstrap import Asiento, bootstrap
 from api.cli_billing import register as register_billing
 from api.cli_cash import register as register_cash
 from api.cli_commercial import register as register_commercial
+from api.cli_payments import register as register_payments
 from api.cli_support import parse_day
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
@@ -363,6 +364,7 @@ register_export(export_app, opened)
 register_commercial(app, opened, acting_user)
 register_billing(app, opened, acting_user)
 register_cash(app, opened, acting_user)
+register_payments(app, opened, acting_user)
 
 
 def main() -> Any:

@@ -36,6 +36,7 @@ INSTRUMENTS = {
     "retention_iva": "Certificado de retención de IVA",
     "retention_iibb": "Certificado de retención de Ingresos Brutos",
     "retention_ganancias": "Certificado de retención de Ganancias",
+    "network": "Cobranza por red de pago",
 }
 NEEDS_REFERENCE = frozenset(INSTRUMENTS) - {"cash"}
 
@@ -206,6 +207,7 @@ class Receipt(Aggregate):
         credit_left: Decimal,
         total: Decimal,
         recorded_by: str,
+        surcharge: Decimal = ZERO,
         id: UUID | None = None,
     ) -> None:
         self.effective_date = effective_date
@@ -216,6 +218,7 @@ class Receipt(Aggregate):
         self.credit_used = credit_used
         self.credit_left = credit_left
         self.total = total
+        self.surcharge = surcharge  # second-due surcharge collected: revenue, not debt
         self.annulled = False
 
     def annul(self, reason: str, effective_date: date, *, recorded_by: str) -> None:
@@ -234,6 +237,7 @@ class Receipt(Aggregate):
             credit_used=self.credit_used,
             credit_left=self.credit_left,
             total=self.total,
+            surcharge=self.surcharge,
             recorded_by=recorded_by,
         )
 
@@ -249,5 +253,43 @@ class Receipt(Aggregate):
         credit_left: Decimal,
         total: Decimal,
         recorded_by: str,
+        surcharge: Decimal = ZERO,
     ) -> None:
         self.annulled = True
+
+
+class UnmatchedCollection(Aggregate):
+    """Money a network collected that matches no open document: kept in suspense for review."""
+
+    @event("CollectionHeldInSuspense")
+    def __init__(
+        self,
+        effective_date: date,
+        network: str,
+        payment_key: str,
+        amount: Decimal,
+        barcode: str,
+        reason: str,
+        recorded_by: str,
+        id: UUID | None = None,
+    ) -> None:
+        self.amount = amount
+        self.reason = reason
+
+
+class CollectionFileImport(Aggregate):
+    """A network's result file, imported once: its id derives from the file's fingerprint."""
+
+    @event("CollectionFileImported")
+    def __init__(
+        self,
+        network: str,
+        file_name: str,
+        fingerprint: str,
+        payments: int,
+        total: Decimal,
+        recorded_by: str,
+        id: UUID | None = None,
+    ) -> None:
+        self.network = network
+        self.payments = payments

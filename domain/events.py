@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from domain.calendar import FiscalCalendar
-from domain.cash_desk import AllocationLine, CashSession, InstrumentLine, Receipt
+from domain.cash_desk import AllocationLine, CashSession, InstrumentLine, Receipt, UnmatchedCollection
 from domain.chart import ChartOfAccounts
 from domain.invoicing import Invoice, InvoiceLine
 from domain.journal import JournalEntry
@@ -61,11 +61,18 @@ POSTABLE_EVENTS: dict[str, EventSchema] = {
     schema.name: schema
     for schema in (
         schema_of("InvoiceIssued", _event_class(Invoice, "InvoiceIssued"), {"lines": InvoiceLine}),
-        schema_of("ReceiptIssued", _event_class(Receipt, "ReceiptIssued"),
-                  {"instruments": InstrumentLine, "allocations": AllocationLine}),
-        schema_of("ReceiptAnnulled", _event_class(Receipt, "ReceiptAnnulled"),
-                  {"instruments": InstrumentLine, "allocations": AllocationLine}),
+        schema_of(
+            "ReceiptIssued",
+            _event_class(Receipt, "ReceiptIssued"),
+            {"instruments": InstrumentLine, "allocations": AllocationLine},
+        ),
+        schema_of(
+            "ReceiptAnnulled",
+            _event_class(Receipt, "ReceiptAnnulled"),
+            {"instruments": InstrumentLine, "allocations": AllocationLine},
+        ),
         schema_of("CashSessionClosed", _event_class(CashSession, "CashSessionClosed")),
+        schema_of("CollectionHeldInSuspense", _event_class(UnmatchedCollection, "CollectionHeldInSuspense")),
     )
 }
 

@@ -8,31 +8,42 @@ from typing import Any
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table
 
-from domain.cash_desk import CashSession, Receipt
+from domain.cash_desk import CashSession, Receipt, UnmatchedCollection
 from domain.money import to_cents
 from projections.bulk import insert_rows
-from projections.commercial_tables import cash_sessions, receipt_instruments, receipts
+from projections.commercial_tables import (
+    cash_sessions,
+    collections_in_suspense,
+    receipt_instruments,
+    receipts,
+)
 from projections.runner import LoggedEvent, Projection
 
 RECEIPT_ISSUED = get_topic(Receipt.ReceiptIssued)  # type: ignore[attr-defined]
 RECEIPT_ANNULLED = get_topic(Receipt.ReceiptAnnulled)  # type: ignore[attr-defined]
 SESSION_OPENED = get_topic(CashSession.CashSessionOpened)  # type: ignore[attr-defined]
 SESSION_CLOSED = get_topic(CashSession.CashSessionClosed)  # type: ignore[attr-defined]
+SUSPENSE = get_topic(UnmatchedCollection.CollectionHeldInSuspense)  # type: ignore[attr-defined]
 
 
 class CashDeskProjection(Projection):
     name = "cash_desk"
 
     def topics(self) -> frozenset[str]:
-        return frozenset({RECEIPT_ISSUED, RECEIPT_ANNULLED, SESSION_OPENED, SESSION_CLOSED})
+        return frozenset({RECEIPT_ISSUED, RECEIPT_ANNULLED, SESSION_OPENED, SESSION_CLOSED, SUSPENSE})
 
     def tables(self) -> Sequence[Table]:
-        return (receipts, receipt_instruments, cash_sessions)
+        return (receipts, receipt_instruments, cash_sessions, collections_in_suspense)
 
     def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
-        rows: dict[str, list[tuple[Any, ...]]] = {"receipts": [], "instruments": [], "sessions": []}
+        rows: dict[str, list[tuple[Any, ...]]] = {
+            "receipts": [],
+            "instruments": [],
+            "sessions": [],
+            "suspense": [],
+        }
         for event in events:
-            if event.topic in (RECEIPT_ISSUED, SESSION_OPENED):
+            if event.topic in (RECEIPT_ISSUED, SESSION_OPENED, SUSPENSE):
                 self._created(event, rows)
                 continue
             self._flush(conn, rows)  # updates follow the rows they change
@@ -57,6 +68,19 @@ class CashDeskProjection(Projection):
 
     def _created(self, event: LoggedEvent, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         d, key = event.data, event.originator_id.hex
+        if event.topic == SUSPENSE:
+            rows["suspense"].append(
+                (
+                    d["payment_key"],
+                    d["network"],
+                    d["effective_date"],
+                    to_cents(d["amount"]),
+                    d["barcode"],
+                    d["reason"],
+                    key,
+                )
+            )
+            return
         if event.topic == SESSION_OPENED:
             rows["sessions"].append(
                 (
@@ -97,5 +121,6 @@ class CashDeskProjection(Projection):
         insert_rows(conn, cash_sessions, rows["sessions"])
         insert_rows(conn, receipts, rows["receipts"])
         insert_rows(conn, receipt_instruments, rows["instruments"])
+        insert_rows(conn, collections_in_suspense, rows["suspense"])
         for pending in rows.values():
             pending.clear()

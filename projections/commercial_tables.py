@@ -174,7 +174,8 @@ account_documents = Table(
 )
 
 receipts = Table(
-    "receipts", metadata,
+    "receipts",
+    metadata,
     Column("receipt_id", String(32), primary_key=True),
     Column("member_number", String(10), nullable=False),
     Column("session_id", String(32)),
@@ -191,7 +192,8 @@ receipts = Table(
 )
 
 receipt_instruments = Table(
-    "receipt_instruments", metadata,
+    "receipt_instruments",
+    metadata,
     Column("receipt_id", String(32), primary_key=True),
     Column("line_no", Integer, primary_key=True),
     Column("kind", String(24), nullable=False),
@@ -200,7 +202,8 @@ receipt_instruments = Table(
 )
 
 cash_sessions = Table(
-    "cash_sessions", metadata,
+    "cash_sessions",
+    metadata,
     Column("session_id", String(32), primary_key=True),
     Column("desk", String(20), nullable=False),
     Column("cashier", String(100), nullable=False),
@@ -209,4 +212,16 @@ cash_sessions = Table(
     Column("closed_on", Date),
     Column("cash_surplus_cents", BigInteger),
     Column("cash_shortage_cents", BigInteger),
+)
+
+collections_in_suspense = Table(
+    "collections_in_suspense",
+    metadata,
+    Column("payment_key", String(120), primary_key=True),
+    Column("network", String(20), nullable=False),
+    Column("payment_date", Date, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("barcode", String(80), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("aggregate_id", String(32), nullable=False, unique=True),
 )

@@ -1,0 +1,53 @@
+"""``asiento payments import|suspense``: collection networks' result files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from api import render
+from api.cli_support import Opened
+from api.collections_service import CollectionImport
+from domain.money import format_ar, from_cents
+from projections.commercial_tables import collections_in_suspense
+
+
+def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -> None:
+    payments_app = typer.Typer(help="Cobranzas por redes y bancos.", no_args_is_help=True)
+    app.add_typer(payments_app, name="payments")
+
+    @payments_app.command("import")
+    def payments_import(
+        file: Path, network: Annotated[str, typer.Option(help="pagofacil, rapipago, ...")]
+    ) -> None:
+        """Importa el archivo de rendición de una red: cada pago una sola vez."""
+        with opened() as asiento:
+            report = CollectionImport(asiento, recorded_by=acting_user()).run(file, network)
+        render.console.print(
+            f"{report.file_name}: {report.payments} pagos; {report.receipts} imputados "
+            f"($ {format_ar(report.collected)}), "
+            f"{report.in_suspense} a imputar ($ {format_ar(report.suspense_amount)}), "
+            f"{report.already_recorded} ya registrados."
+        )
+        for key, reason in report.reasons[:50]:
+            render.console.print(f"  a imputar {key}: {reason}")
+
+    @payments_app.command("suspense")
+    def payments_suspense() -> None:
+        """Cobranzas a imputar: lo que las redes cobraron sin documento que coincida."""
+        with opened() as asiento, asiento.read() as conn:
+            rows = (
+                conn.execute(select(collections_in_suspense).order_by(collections_in_suspense.c.payment_date))
+                .mappings()
+                .all()
+            )
+        for row in rows:
+            render.console.print(
+                f"{row['payment_date']:%d/%m/%Y} {row['network']:<10} $ "
+                f"{format_ar(from_cents(row['amount_cents'])):>14}  {row['reason']}"
+            )
+        render.console.print(f"{len(rows)} cobranzas a imputar.")

@@ -1,0 +1,242 @@
+"""Importing a collection network's result file: every payment exactly once.
+
+Each payment is matched by its barcode to a consolidated payable document and
+recorded as a receipt paying that document's invoices (the second-due
+surcharge is revenue). Whatever does not match (unknown barcode, an amount that
+is neither due amount, a document already paid) goes to the suspense account
+and the review list: never lost. Receipt and suspense ids derive from the
+payment's key, so an overlapping file, or the same file after a crash, posts
+nothing twice; a file fully imported is refused by its fingerprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from sqlalchemy import Connection, select
+
+from adapters.collection_files import file_fingerprint, parse_network_file, payment_key
+from adapters.collection_model import CollectedPayment
+from api.bootstrap import Asiento
+from domain.barcodes import DEFAULT_LAYOUT, parse_collection_barcode
+from domain.cash_desk import CollectionFileImport
+from domain.errors import AlreadyRecorded, DomainError
+from domain.identity import stable_id
+from domain.money import ZERO, from_cents
+from projections.commercial_tables import collections_in_suspense, invoices, payable_documents, receipts
+
+BATCH_PAYMENTS = 1_000
+
+
+@dataclass
+class CollectionReport:
+    network: str
+    file_name: str
+    payments: int = 0
+    receipts: int = 0
+    in_suspense: int = 0
+    already_recorded: int = 0
+    collected: Decimal = ZERO
+    suspense_amount: Decimal = ZERO
+    reasons: list[tuple[str, str]] = field(default_factory=list)  # (payment key, reason)
+
+
+@dataclass(frozen=True)
+class _Document:
+    document_id: str
+    member_number: str
+    due_date: Any
+    total: Decimal
+    second_due_total: Decimal
+    invoice_ids: tuple[UUID, ...]
+
+
+def receipt_id_for(key: str) -> UUID:
+    return stable_id("network-payment", key)
+
+
+class CollectionImport:
+    def __init__(self, asiento: Asiento, *, recorded_by: str) -> None:
+        self.asiento = asiento
+        self.recorded_by = recorded_by
+
+    def run(self, path: Path, network: str) -> CollectionReport:
+        raw = path.read_bytes()
+        fingerprint = file_fingerprint(raw)
+        file_id = stable_id("collection-file", fingerprint)
+        if self.asiento.app.recorder.select_events(file_id, limit=1):
+            raise AlreadyRecorded("El archivo", path.name)
+        parsed = parse_network_file(raw, network, source=path.name)
+        payments = [p for batch in parsed.batches for p in batch.payments]
+        report = CollectionReport(network, path.name, payments=len(payments))
+        self.asiento.runner.catch_up()
+        keys = [payment_key(network, p) for p in payments]
+        done = self._recorded(keys)
+        seen: set[str] = set()
+        for start in range(0, len(payments), BATCH_PAYMENTS):
+            batch = [
+                (k, p)
+                for k, p in zip(
+                    keys[start : start + BATCH_PAYMENTS],
+                    payments[start : start + BATCH_PAYMENTS],
+                    strict=True,
+                )
+            ]
+            todo = [(k, p) for k, p in batch if k not in done and k not in seen]
+            seen.update(k for k, _ in batch)
+            report.already_recorded += len(batch) - len(todo)
+            self._import_batch(todo, network, report)
+        total = sum((p.amount for p in payments), ZERO)
+        self.asiento.app.save(
+            CollectionFileImport(
+                network=network,
+                file_name=path.name,
+                fingerprint=fingerprint,
+                payments=len(payments),
+                total=total,
+                recorded_by=self.recorded_by,
+                id=file_id,
+            )
+        )
+        self.asiento.runner.catch_up()
+        return report
+
+    def _recorded(self, keys: Sequence[str]) -> set[str]:
+        """Payments already recorded by an earlier (overlapping or interrupted) import."""
+        by_id = {receipt_id_for(k).hex: k for k in keys}
+        found: set[str] = set()
+        ids = list(by_id)
+        with self.asiento.read() as conn:
+            for start in range(0, len(ids), 5_000):
+                chunk = ids[start : start + 5_000]
+                found.update(
+                    by_id[r]
+                    for (r,) in conn.execute(
+                        select(receipts.c.receipt_id).where(receipts.c.receipt_id.in_(chunk))
+                    )
+                )
+                found.update(
+                    by_id[r]
+                    for (r,) in conn.execute(
+                        select(collections_in_suspense.c.aggregate_id).where(
+                            collections_in_suspense.c.aggregate_id.in_(chunk)
+                        )
+                    )
+                )
+        return found
+
+    def _import_batch(
+        self, batch: list[tuple[str, CollectedPayment]], network: str, report: CollectionReport
+    ) -> None:
+        if not batch:
+            return
+        with self.asiento.read() as conn:
+            documents = _documents(conn, [p.barcode for _, p in batch])
+        cache: dict[UUID, Any] = {}
+        changed: dict[UUID, Aggregate] = {}
+        for key, payment in batch:
+            outcome = self._one(key, payment, network, documents.get(payment.barcode), cache)
+            for aggregate in outcome:
+                changed[aggregate.id] = aggregate
+            if any(type(a).__name__ == "Receipt" for a in outcome):
+                report.receipts += 1
+                report.collected += payment.amount
+            else:
+                report.in_suspense += 1
+                report.suspense_amount += payment.amount
+                report.reasons.append((key, outcome[0].reason))  # type: ignore[attr-defined]
+        self.asiento.app.save(*changed.values())
+        self.asiento.runner.catch_up()
+
+    def _one(
+        self,
+        key: str,
+        payment: CollectedPayment,
+        network: str,
+        document: _Document | None,
+        cache: dict[UUID, Any],
+    ) -> list[Aggregate]:
+        reason, surcharge = _match(payment, document)
+        if reason is None and document is not None:
+            owed = sum(
+                (self.asiento.app.load_cached(cache, i, "La factura").balance for i in document.invoice_ids),
+                ZERO,
+            )
+            if owed < payment.amount - surcharge:
+                reason = f"el documento ya estaba pagado (adeuda {owed})"
+        if reason is None and document is not None:
+            # Checked above, so applying cannot fail half-way; any error aborts the whole batch.
+            _, changed = self.asiento.app.prepare_receipt(
+                member_number=document.member_number,
+                effective_date=payment.payment_date,
+                instruments=[{"kind": "network", "amount": payment.amount, "reference": key[:80]}],
+                open_invoice_ids=list(document.invoice_ids),
+                chosen=list(document.invoice_ids),
+                recorded_by=self.recorded_by,
+                receipt_id=receipt_id_for(key),
+                channel=network,
+                surcharge=surcharge,
+                cache=cache,
+            )
+            return changed
+        held = self.asiento.app.hold_in_suspense(
+            effective_date=payment.payment_date,
+            network=network,
+            payment_key=key,
+            amount=payment.amount,
+            barcode=payment.barcode,
+            reason=reason or "sin documento",
+            recorded_by=self.recorded_by,
+        )
+        return [held]
+
+
+def _match(payment: CollectedPayment, document: _Document | None) -> tuple[str | None, Decimal]:
+    """None and the surcharge when the payment fits its document; else why not."""
+    if document is None:
+        try:
+            parse_collection_barcode(DEFAULT_LAYOUT, payment.barcode)
+        except DomainError as exc:
+            return f"código de barras ilegible: {exc.message}", ZERO
+        return "el código de barras no corresponde a ningún documento emitido", ZERO
+    if payment.amount == document.total:
+        return None, ZERO
+    if payment.amount == document.second_due_total and payment.payment_date > document.due_date:
+        return None, document.second_due_total - document.total
+    return (
+        f"importe {payment.amount} distinto del documento ({document.total} al 1er vencimiento, "
+        f"{document.second_due_total} al 2do)"
+    ), ZERO
+
+
+def _documents(conn: Connection, barcodes: Sequence[str]) -> dict[str, _Document]:
+    p, i = payable_documents.c, invoices.c
+    rows = conn.execute(
+        select(
+            p.document_id, p.member_number, p.due_date, p.total_cents, p.second_due_total_cents, p.barcode
+        ).where(p.barcode.in_(sorted(set(barcodes))))
+    )
+    found = {row.document_id: row for row in rows}
+    by_document: dict[str, list[UUID]] = {}
+    if found:
+        for invoice_id, document_id in conn.execute(
+            select(i.invoice_id, i.payable_document_id).where(i.payable_document_id.in_(list(found)))
+        ):
+            by_document.setdefault(document_id, []).append(UUID(invoice_id))
+    return {
+        row.barcode: _Document(
+            doc_id,
+            row.member_number,
+            row.due_date,
+            from_cents(row.total_cents),
+            from_cents(row.second_due_total_cents),
+            tuple(by_document.get(doc_id, ())),
+        )
+        for doc_id, row in found.items()
+    }

@@ -1,0 +1,135 @@
+"""Collection-network files on SQLite and PostgreSQL: matched, surcharged, in suspense, exactly once."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from adapters.collection_files import write_pagofacil_result
+from adapters.collection_model import CollectedPayment, CollectionBatch, CollectionFile
+from api.billing_run import BillingRun, invoice_id
+from api.bootstrap import Asiento
+from api.collections_service import CollectionImport
+from domain.barcodes import DEFAULT_LAYOUT, CollectionFields, build_collection_barcode
+from domain.errors import AlreadyRecorded
+from domain.invoicing import Invoice
+from projections import queries
+from projections.commercial_tables import collections_in_suspense, payable_documents
+from tests.integration.cooperative import flat, member, metered, read, setup_services
+
+D = Decimal
+FIRST_DUE = date(2026, 2, 17)
+
+
+@pytest.fixture
+def billed(asiento: Asiento) -> Asiento:
+    setup_services(asiento)
+    for n in (1, 2, 3):
+        member(asiento, str(n))
+        metered(asiento, f"E-{n}", f"{n:06d}")
+        read(asiento, f"E-{n}", "2026-01", str(1000 + 100 * n))
+    flat(asiento, "I-1", "000001")
+    BillingRun(asiento, period="2026-01", issue_date=date(2026, 2, 2), recorded_by="test").run()
+    return asiento
+
+
+def documents(asiento: Asiento) -> dict[str, Any]:
+    with asiento.read() as conn:
+        return {r.member_number: r for r in conn.execute(select(payable_documents))}
+
+
+def payment(sequence: int, barcode: str, amount: Decimal, day: date) -> CollectedPayment:
+    return CollectedPayment(
+        line=0,
+        sequence=sequence,
+        payment_date=day,
+        payment_time=time(10, 30),
+        transfer_date=day,
+        amount=amount,
+        barcode=barcode,
+        instrument="1",
+        terminal="T0001",
+    )
+
+
+def write(tmp_path: Path, name: str, payments: list[CollectedPayment]) -> Path:
+    path = tmp_path / name
+    path.write_bytes(
+        write_pagofacil_result(
+            CollectionFile.of("pagofacil", date(2026, 3, 1), [CollectionBatch.of(1, payments)])
+        )
+    )
+    return path
+
+
+def balance(asiento: Asiento, supply: str) -> Decimal:
+    invoice: Invoice = asiento.app.repository.get(invoice_id(supply, "2026-01"))
+    return invoice.balance
+
+
+def test_a_result_file_lands_on_the_right_documents_once(billed: Asiento, tmp_path: Path) -> None:
+    docs = documents(billed)
+    one, two, three = docs["000001"], docs["000002"], docs["000003"]
+    stranger = build_collection_barcode(
+        DEFAULT_LAYOUT, CollectionFields(937, 99, 99, FIRST_DUE, D("10.00"), date(2026, 2, 27), D("10.30"))
+    )
+    first_file = write(
+        tmp_path,
+        "pf-1.txt",
+        [
+            payment(1, one.barcode, D(one.total_cents) / 100, date(2026, 2, 10)),  # first due
+            payment(2, two.barcode, D(two.second_due_total_cents) / 100, date(2026, 2, 20)),  # second due
+            payment(3, three.barcode, D("100.00"), date(2026, 2, 10)),  # wrong amount
+            payment(4, stranger, D("10.00"), date(2026, 2, 10)),  # no document
+        ],
+    )
+    report = CollectionImport(billed, recorded_by="test").run(first_file, "pagofacil")
+    assert (report.payments, report.receipts, report.in_suspense) == (4, 2, 2)
+    assert (balance(billed, "E-1"), balance(billed, "I-1"), balance(billed, "E-2")) == (0, 0, 0)
+    assert balance(billed, "E-3") == D(three.total_cents) / 100
+    surcharge = D(two.second_due_total_cents - two.total_cents) / 100
+    with billed.read() as conn:
+        tb = {r.code: r.balance for r in queries.trial_balance(conn, date(2026, 12, 31)).rows}
+        held = [r.reason for r in conn.execute(select(collections_in_suspense).order_by("payment_key"))]
+    assert tb["4.2.02"] == -surcharge
+    assert tb["2.1.05.01"] == -D("110.00")
+    assert tb["1.1.01.05"] == report.collected + report.suspense_amount
+    assert any("importe 100.00 distinto" in r for r in held) and any("ningún documento" in r for r in held)
+
+    head = billed.runner.head()
+    with pytest.raises(AlreadyRecorded):
+        CollectionImport(billed, recorded_by="test").run(first_file, "pagofacil")
+    assert billed.runner.head() == head
+
+    overlapping = write(
+        tmp_path,
+        "pf-2.txt",
+        [
+            payment(1, one.barcode, D(one.total_cents) / 100, date(2026, 2, 10)),  # already recorded
+            payment(5, three.barcode, D(three.total_cents) / 100, date(2026, 2, 12)),
+        ],
+    )
+    again = CollectionImport(billed, recorded_by="test").run(overlapping, "pagofacil")
+    assert (again.already_recorded, again.receipts, again.in_suspense) == (1, 1, 0)
+    assert balance(billed, "E-3") == 0
+
+
+def test_paying_a_document_twice_sends_the_second_to_suspense(billed: Asiento, tmp_path: Path) -> None:
+    one = documents(billed)["000001"]
+    amount = D(one.total_cents) / 100
+    path = write(
+        tmp_path,
+        "pf.txt",
+        [
+            payment(1, one.barcode, amount, date(2026, 2, 10)),
+            payment(2, one.barcode, amount, date(2026, 2, 11)),
+        ],
+    )
+    report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    assert (report.receipts, report.in_suspense) == (1, 1)
+    assert "ya estaba pagado" in report.reasons[0][1]
