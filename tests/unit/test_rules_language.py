@@ -257,6 +257,7 @@ def test_events_without_rules_give_no_entries() -> None:
         "ReceiptIssued",
         "ReceiptAnnulled",
         "CashSessionClosed",
+        "CollectionHeldInSuspense",
     }
 
 
