@@ -862,6 +862,7 @@ def test_a_receipt_posts_each_instrument_and_credits_each_service() -> None:
             "member_number": "000001",
             "credit_used": D("100.00"),
             "credit_left": D("600.00"),
+            "surcharge": D("0.00"),
             "instruments": [
                 {"kind": "cash", "amount": D("50000.00"), "reference": ""},
                 {"kind": "retention_iva", "amount": D("2500.00"), "reference": "C-1"},
