@@ -34,6 +34,7 @@ from api.cli_support import parse_day
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
 from domain.journal import JournalEntry
+from domain.money import format_ar
 from ledger_rules import load_chart
 from ledger_rules.model import AccountSpec, PostingError, RuleError
 from projections import queries
@@ -301,6 +302,58 @@ def report_trial_balance(
         render.print_json(render.trial_balance_json(tb))
     else:
         render.print_trial_balance(tb)
+
+
+@report_app.command("cash-closing")
+def report_cash_closing(
+    day: Annotated[str, typer.Option("--date")] = "", fmt: FormatOpt = Format.table
+) -> None:
+    """Cierre de caja del día: por sesión y por medio de pago."""
+    from domain.cash_desk import INSTRUMENTS
+    from projections.cash_queries import cash_closing
+
+    when = parse_day(day, "--date")
+    with opened() as asiento, asiento.read() as conn:
+        closing = cash_closing(conn, when)
+    if fmt is Format.json:
+        render.print_json(
+            {
+                "date": when.isoformat(),
+                "sessions": [
+                    {
+                        "session_id": s.session_id,
+                        "desk": s.desk,
+                        "cashier": s.cashier,
+                        "closed": s.closed,
+                        "opening_float": str(s.opening_float),
+                        "receipts": s.receipts,
+                        "annulled": s.annulled,
+                        "by_instrument": {k: str(v) for k, v in sorted(s.by_instrument.items())},
+                        "cash_surplus": str(s.cash_surplus),
+                        "cash_shortage": str(s.cash_shortage),
+                    }
+                    for s in closing.sessions
+                ],
+                "totals": {k: str(v) for k, v in closing.by_instrument().items()},
+            }
+        )
+        return
+    for session in closing.sessions:
+        state = "cerrada" if session.closed else "abierta"
+        render.console.print(
+            f"Caja {session.desk} ({session.cashier}), {state}: {session.receipts} recibos, "
+            f"{session.annulled} anulados; fondo $ {format_ar(session.opening_float)}"
+        )
+        for kind, amount in sorted(session.by_instrument.items()):
+            render.console.print(f"    {INSTRUMENTS.get(kind, kind):<44} $ {format_ar(amount):>14}")
+        if session.cash_surplus or session.cash_shortage:
+            render.console.print(
+                f"    sobrante $ {format_ar(session.cash_surplus)}  faltante $ "
+                f"{format_ar(session.cash_shortage)}"
+            )
+    render.console.print(f"Total del {when:%d/%m/%Y}:")
+    for kind, amount in closing.by_instrument().items():
+        render.console.print(f"    {INSTRUMENTS.get(kind, kind):<44} $ {format_ar(amount):>14}")
 
 
 @report_app.command("journal")

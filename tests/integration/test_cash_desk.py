@@ -163,3 +163,31 @@ def test_bad_receipts_write_nothing(billed: Asiento, bad: list[tuple[str, str, s
     with pytest.raises(DomainError):
         collect(billed, *bad)
     assert billed.runner.head() == head
+
+
+def test_cash_closing_report_equals_the_journal(billed: Asiento) -> None:
+    from projections.cash_queries import cash_closing
+
+    session = billed.app.open_cash_session(
+        desk="CAJA2", cashier="Beto", effective_date=DAY, opening_float="5000.00", recorded_by="beto"
+    )
+    collect(billed, ("cash", "20000.00", ""), ("cheque", "5000.00", "CH-9"), session=session)
+    wrong = collect(billed, ("cash", "700.00", ""), session=session)
+    billed.app.annul_receipt(wrong.id, "Cobro duplicado", DAY, recorded_by="beto")
+    collect(billed, ("transfer", "1000.00", "TRF-3"), session=session)
+    billed.runner.catch_up()
+    with billed.read() as conn:
+        closing = cash_closing(conn, DAY)
+    (only,) = closing.sessions
+    assert (only.receipts, only.annulled, only.desk, only.opening_float) == (2, 1, "CAJA2", D("5000.00"))
+    assert closing.by_instrument() == {
+        "cash": D("20000.00"),
+        "cheque": D("5000.00"),
+        "transfer": D("1000.00"),
+    }
+    # the report and the books agree: cash, cheques to deposit and the bank moved exactly that much
+    assert (account(billed, "1.1.01.01"), account(billed, "1.1.01.04"), account(billed, "1.1.01.10")) == (
+        D("20000.00"),
+        D("5000.00"),
+        D("1000.00"),
+    )
