@@ -96,8 +96,10 @@ class PaymentCommands(Application):
         amount = sum((i["amount"] for i in checked), ZERO)
         if not ZERO <= surcharge < amount:
             raise InvalidInput(f"Recargo {surcharge} inválido para un cobro de {amount}")
-        self._calendar().require_open(effective_date)
         loaded: dict[UUID, Any] = {} if cache is None else cache
+        if CALENDAR_ID not in loaded:
+            loaded[CALENDAR_ID] = self._calendar()
+        loaded[CALENDAR_ID].require_open(effective_date)
         member: Member = self.load_cached(loaded, member_id(member_number), "El asociado")
         invoices = {
             inv.id: inv
