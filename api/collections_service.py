@@ -21,6 +21,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from sqlalchemy import Connection, select
 
+from adapters.bulk_load import load_aggregates
 from adapters.collection_files import file_fingerprint, parse_network_file, payment_key
 from adapters.collection_model import CollectedPayment
 from api.bootstrap import Asiento
@@ -28,6 +29,7 @@ from domain.barcodes import DEFAULT_LAYOUT, parse_collection_barcode
 from domain.cash_desk import CollectionFileImport
 from domain.errors import AlreadyRecorded, DomainError
 from domain.identity import stable_id
+from domain.members import member_id
 from domain.money import ZERO, from_cents
 from projections.commercial_tables import collections_in_suspense, invoices, payable_documents, receipts
 
@@ -138,7 +140,10 @@ class CollectionImport:
             return
         with self.asiento.read() as conn:
             documents = _documents(conn, [p.barcode for _, p in batch])
-        cache: dict[UUID, Any] = {}
+        # Every member and invoice the batch may pay, read in one query instead of one each.
+        wanted = [member_id(d.member_number) for d in documents.values()]
+        wanted += [i for d in documents.values() for i in d.invoice_ids]
+        cache: dict[UUID, Any] = load_aggregates(self.asiento.app, self.asiento.engine, wanted)
         changed: dict[UUID, Aggregate] = {}
         for key, payment in batch:
             outcome = self._one(key, payment, network, documents.get(payment.barcode), cache)

@@ -7,7 +7,9 @@ from datetime import date
 
 from adapters.store import StoreConfig
 from api.bootstrap import Asiento
-from domain.journal import JournalEntry
+from domain.chart import Side
+from domain.journal import EntryLine, JournalEntry
+from domain.money import D
 from tests.integration.helpers import CAPITAL, CASH
 
 LARGE_SAVE_EVENTS = 3_000
@@ -54,3 +56,28 @@ def test_a_large_save_completes(asiento: Asiento) -> None:
     saver.join(timeout=120)
     assert not saver.is_alive(), "the save of a large batch did not return"
     assert asiento.runner.head() == head + LARGE_SAVE_EVENTS
+
+
+def test_bulk_loading_rebuilds_the_same_aggregates_as_the_repository(asiento: Asiento) -> None:
+    from uuid import UUID
+
+    from adapters.bulk_load import load_aggregates
+    from domain.members import member_id
+    from tests.integration.cooperative import member
+
+    member(asiento, "1")
+    member(asiento, "2")
+    asiento.app.subscribe_shares("1", "1000.00", date(2026, 1, 5), recorded_by="test")
+    entry_id = asiento.app.post_entry(
+        effective_date=date(2026, 5, 1),
+        description="x",
+        recorded_by="test",
+        lines=[EntryLine(CASH, Side.DEBIT, D("1.00")), EntryLine(CAPITAL, Side.CREDIT, D("1.00"))],
+    )
+    wanted = [member_id("1"), member_id("2"), entry_id, UUID(int=5)]
+    loaded = load_aggregates(asiento.app, asiento.engine, wanted)
+    assert set(loaded) == {member_id("1"), member_id("2"), entry_id}
+    for key, aggregate in loaded.items():
+        expected = asiento.app.repository.get(key)
+        assert type(aggregate) is type(expected) and aggregate.version == expected.version
+        assert aggregate.__dict__ == expected.__dict__
