@@ -14,13 +14,12 @@ payments apart.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
-from adapters.reading_formats import MAX_ERRORS_IN_MESSAGE, RowError
-from domain.errors import InvalidInput
+from adapters.reading_formats import RowError, RowsError
 from domain.money import ZERO
 
 __all__ = [
@@ -125,18 +124,7 @@ def payment_key(network: str, payment: CollectedPayment) -> str:
     return f"{network}|{payment.payment_date:%Y%m%d}|{payment.terminal}|{payment.sequence}|{identity}"
 
 
-class CollectionFileError(InvalidInput):
+class CollectionFileError(RowsError):
     """Every problem of a result file (line, field, reason); nothing of the file was taken."""
 
     nothing_taken = "no se importó ningún pago"
-
-    def __init__(self, errors: Sequence[RowError], source: str = "") -> None:
-        ordered = sorted(errors, key=lambda e: e.line)
-        shown = [f"  {error}" for error in ordered[:MAX_ERRORS_IN_MESSAGE]]
-        if len(ordered) > MAX_ERRORS_IN_MESSAGE:
-            shown.append(f"  ... y {len(ordered) - MAX_ERRORS_IN_MESSAGE} errores más")
-        name = f"El archivo {source}" if source else "El archivo"
-        count = "1 error" if len(ordered) == 1 else f"{len(ordered)} errores"
-        super().__init__(f"{name} tiene {count}; {self.nothing_taken}:\n" + "\n".join(shown))
-        self.errors = ordered
-        self.source = source

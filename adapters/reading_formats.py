@@ -106,8 +106,10 @@ class RowError:
         return f"{where}, {self.field}: {self.reason}"
 
 
-class ReadingFileError(InvalidInput):
-    """Every bad row of a collector file; nothing of the file was taken."""
+class RowsError(InvalidInput):
+    """Every bad row of an imported file, in one error; nothing of the file was taken."""
+
+    nothing_taken = "no se importó nada"
 
     def __init__(self, errors: Sequence[RowError], source: str = "") -> None:
         ordered = sorted(errors, key=lambda e: e.line)
@@ -116,9 +118,15 @@ class ReadingFileError(InvalidInput):
             shown.append(f"  ... y {len(ordered) - MAX_ERRORS_IN_MESSAGE} errores más")
         name = f"El archivo {source}" if source else "El archivo"
         count = "1 error" if len(ordered) == 1 else f"{len(ordered)} errores"
-        super().__init__(f"{name} tiene {count}; no se importó ninguna lectura:\n" + "\n".join(shown))
+        super().__init__(f"{name} tiene {count}; {self.nothing_taken}:\n" + "\n".join(shown))
         self.errors = ordered
         self.source = source
+
+
+class ReadingFileError(RowsError):
+    """Every bad row of a collector file; nothing of the file was taken."""
+
+    nothing_taken = "no se importó ninguna lectura"
 
 
 @dataclass(frozen=True)
