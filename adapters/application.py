@@ -7,7 +7,7 @@ enforce a rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -20,10 +20,11 @@ from adapters.commercial_commands import CommercialCommands
 from adapters.payment_commands import PaymentCommands
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.chart import CHART_ID, ChartOfAccounts
-from domain.errors import AlreadyRecorded, Conflict, NotFound
+from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
 from domain.invoicing import Invoice
 from domain.journal import EntryLine, JournalEntry
-from ledger_rules.model import AccountSpec
+from domain.treasury import TreasuryMovement
+from ledger_rules.model import AccountSpec, PostingError
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -41,6 +42,49 @@ class DateAsISO(Transcoding):
 
 class AsientoApp(CommercialCommands, PaymentCommands, Application[UUID]):
     name = "asiento"
+    # Set by the composition root: posts a would-be event through the rule book, raising
+    # PostingError if the rules cannot post it (so the command is refused, not the projection).
+    dry_post: Callable[[str, date, Mapping[str, Any]], None] | None = None
+
+    def check_postable(self, event_name: str, effective_date: date, data: Mapping[str, Any]) -> None:
+        if self.dry_post is None:
+            return
+        try:
+            self.dry_post(event_name, effective_date, data)
+        except PostingError as exc:
+            raise InvalidInput(f"Las reglas de imputación no pueden contabilizarlo: {exc.cause}") from None
+
+    def record_treasury_movement(
+        self,
+        *,
+        effective_date: date,
+        kind: str,
+        from_account: str,
+        to_account: str,
+        amount: str,
+        reference: str,
+        recorded_by: str,
+        movement_id: UUID | None = None,
+    ) -> TreasuryMovement:
+        movement = TreasuryMovement.record(
+            effective_date=effective_date,
+            kind=kind,
+            from_account=from_account,
+            to_account=to_account,
+            amount=amount,
+            reference=reference,
+            chart=self.chart(),
+            calendar=self.calendar(),
+            recorded_by=recorded_by,
+            movement_id=movement_id,
+        )
+        (pending,) = movement.pending_events  # read, not collected: save() still writes it
+        self.check_postable("TreasuryMovementRecorded", effective_date, pending.__dict__)
+        try:
+            self.save(movement)
+        except IntegrityError:
+            raise AlreadyRecorded("El movimiento", movement.id) from None
+        return movement
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from adapters.application import AsientoApp
 from adapters.store import StoreConfig, config_from_env, make_engine
-from ledger_rules import load_rule_book
+from ledger_rules import EventRecord, RuleBook, load_rule_book
 from projections.balances import BalancesProjection
 from projections.cash_desk import CashDeskProjection
 from projections.chart import ChartProjection
@@ -39,6 +41,10 @@ class Asiento:
         self.engine.dispose()
 
 
+def _dry_post(rule_book: RuleBook, name: str, day: date, data: Mapping[str, Any]) -> None:
+    rule_book.entries_for(EventRecord(name, 0, day, data))
+
+
 def live_postable_codes(app: AsientoApp) -> set[str] | None:
     """Codes that take postings in the recorded chart (closed ones too: old rule sets
     must still replay). Before ``init`` the chart is empty: None means the shipped one."""
@@ -57,14 +63,21 @@ def bootstrap(
     engine = make_engine(config)
     rule_book = load_rule_book(rules_path, account_codes=live_postable_codes(app))
     posting = PostingEngine(rule_book)
+    app.dry_post = lambda name, day, data: _dry_post(rule_book, name, day, data)
     journal = JournalProjection(posting)
     # Order matters: the journal reads the calendar, balances read the journal's lines.
     runner = ProjectionRunner(
         engine,
         app.recorder,
         app.mapper,
-        [ChartProjection(), journal, BalancesProjection(journal), CommercialProjection(),
-         CurrentAccountsProjection(), CashDeskProjection()],
+        [
+            ChartProjection(),
+            journal,
+            BalancesProjection(journal),
+            CommercialProjection(),
+            CurrentAccountsProjection(),
+            CashDeskProjection(),
+        ],
         page_size=page_size,
     )
     return Asiento(config, app, engine, runner)

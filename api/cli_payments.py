@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import select
 
 from api import render
-from api.cli_support import Opened
+from api.cli_support import Opened, parse_day
 from api.collections_service import CollectionImport
 from domain.money import format_ar, from_cents
 from projections.commercial_tables import collections_in_suspense
@@ -35,6 +35,44 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         )
         for key, reason in report.reasons[:50]:
             render.console.print(f"  a imputar {key}: {reason}")
+
+    treasury_app = typer.Typer(
+        help="Tesorería: depósitos, transferencias, gastos bancarios.", no_args_is_help=True
+    )
+    app.add_typer(treasury_app, name="treasury")
+
+    @treasury_app.command("move")
+    def treasury_move(
+        kind: Annotated[str, typer.Option(help="cash_deposit, cheque_deposit, transfer o bank_fee")],
+        source: Annotated[str, typer.Option("--from", help="Cuenta de origen")],
+        target: Annotated[str, typer.Option("--to", help="Cuenta de destino")],
+        amount: Annotated[str, typer.Option()],
+        reference: Annotated[str, typer.Option(help="Boleta, extracto, número de transferencia")] = "",
+        on: Annotated[str | None, typer.Option("--date")] = None,
+    ) -> None:
+        """Registra un movimiento de tesorería (contabilizado por las reglas de tesorería)."""
+        with opened() as asiento:
+            asiento.app.record_treasury_movement(
+                effective_date=parse_day(on, "--date"),
+                kind=kind,
+                from_account=source,
+                to_account=target,
+                amount=amount,
+                reference=reference,
+                recorded_by=acting_user(),
+            )
+        render.console.print(f"Movimiento registrado: {kind} {source} -> {target} $ {amount}")
+
+    @treasury_app.command("balances")
+    def treasury_balances(as_of: Annotated[str | None, typer.Option("--as-of")] = None) -> None:
+        """Saldos de caja, valores y bancos (cuentas 1.1.01.*) según el diario."""
+        from projections import queries
+
+        day = parse_day(as_of, "--as-of")
+        with opened() as asiento, asiento.read() as conn:
+            rows = [r for r in queries.trial_balance(conn, day).rows if r.code.startswith("1.1.01.")]
+        for row in rows:
+            render.console.print(f"{row.code:<10} {row.name:<48} $ {format_ar(row.balance):>16}")
 
     @payments_app.command("suspense")
     def payments_suspense() -> None:

@@ -18,6 +18,7 @@ from domain.cash_desk import AllocationLine, CashSession, InstrumentLine, Receip
 from domain.chart import ChartOfAccounts
 from domain.invoicing import Invoice, InvoiceLine
 from domain.journal import JournalEntry
+from domain.treasury import TreasuryMovement
 
 # Fields every stored event has that rules should not depend on.
 _FRAMEWORK_FIELDS = frozenset(
@@ -72,6 +73,7 @@ POSTABLE_EVENTS: dict[str, EventSchema] = {
             {"instruments": InstrumentLine, "allocations": AllocationLine},
         ),
         schema_of("CashSessionClosed", _event_class(CashSession, "CashSessionClosed")),
+        schema_of("TreasuryMovementRecorded", _event_class(TreasuryMovement, "TreasuryMovementRecorded")),
         schema_of("CollectionHeldInSuspense", _event_class(UnmatchedCollection, "CollectionHeldInSuspense")),
     )
 }
