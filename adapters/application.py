@@ -7,7 +7,7 @@ enforce a rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -20,11 +20,11 @@ from adapters.commercial_commands import CommercialCommands
 from adapters.payment_commands import PaymentCommands
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.chart import CHART_ID, ChartOfAccounts
-from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
+from domain.errors import AlreadyRecorded, Conflict, NotFound
 from domain.invoicing import Invoice
 from domain.journal import EntryLine, JournalEntry
 from domain.treasury import TreasuryMovement
-from ledger_rules.model import AccountSpec, PostingError
+from ledger_rules.model import AccountSpec
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -42,17 +42,6 @@ class DateAsISO(Transcoding):
 
 class AsientoApp(CommercialCommands, PaymentCommands, Application[UUID]):
     name = "asiento"
-    # Set by the composition root: posts a would-be event through the rule book, raising
-    # PostingError if the rules cannot post it (so the command is refused, not the projection).
-    dry_post: Callable[[str, date, Mapping[str, Any]], None] | None = None
-
-    def check_postable(self, event_name: str, effective_date: date, data: Mapping[str, Any]) -> None:
-        if self.dry_post is None:
-            return
-        try:
-            self.dry_post(event_name, effective_date, data)
-        except PostingError as exc:
-            raise InvalidInput(f"Las reglas de imputación no pueden contabilizarlo: {exc.cause}") from None
 
     def record_treasury_movement(
         self,

@@ -8,7 +8,7 @@ version is checked when the receipt is saved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,11 +21,13 @@ from eventsourcing.persistence import IntegrityError
 from domain.allocation import OpenDocument, allocate_payment, apply_credit, documents_left_open
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.cash_desk import CashSession, Receipt, UnmatchedCollection, check_instruments
+from domain.cheques import ThirdPartyCheque, cheque_id
 from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
 from domain.identity import stable_id
 from domain.invoicing import Invoice
 from domain.members import Member, member_id
 from domain.money import ZERO
+from ledger_rules.model import PostingError
 
 
 def _label(invoice: Invoice) -> str:
@@ -33,6 +35,18 @@ def _label(invoice: Invoice) -> str:
 
 
 class PaymentCommands(Application):
+    # Set by the composition root: posts a would-be event through the rule book, raising
+    # PostingError if the rules cannot post it (so the command is refused, not the projection).
+    dry_post: Callable[[str, date, Mapping[str, Any]], None] | None = None
+
+    def check_postable(self, event_name: str, effective_date: date, data: Mapping[str, Any]) -> None:
+        if self.dry_post is None:
+            return
+        try:
+            self.dry_post(event_name, effective_date, data)
+        except PostingError as exc:
+            raise InvalidInput(f"Las reglas de imputación no pueden contabilizarlo: {exc.cause}") from None
+
     def _load(self, aggregate_id: UUID, what: str) -> Any:
         try:
             return self.repository.get(aggregate_id)
@@ -149,6 +163,18 @@ class PaymentCommands(Application):
             id=receipt_key,
         )
         changed: list[Aggregate] = [receipt, member, *[invoices[UUID(h)] for h in applied]]
+        changed += [
+            ThirdPartyCheque(
+                receipt_id=receipt.id,
+                member_number=member.number,
+                amount=item["amount"],
+                reference=item["reference"],
+                effective_date=effective_date,
+                id=cheque_id(receipt.id, line_no),
+            )
+            for line_no, item in enumerate(checked, start=1)
+            if item["kind"] == "cheque"
+        ]
         if session_id is not None:
             session: CashSession = self.load_cached(loaded, session_id, "La sesión de caja")
             session.register(receipt.id, checked)
@@ -184,6 +210,28 @@ class PaymentCommands(Application):
             id=stable_id("network-payment", payment_key),
         )
         return held
+
+    def move_cheque(
+        self, cheque: UUID, action: str, effective_date: date, *, detail: str, recorded_by: str
+    ) -> ThirdPartyCheque:
+        """deposit (detail: bank account), endorse (detail: supplier) or reject (detail: reason)."""
+        found: ThirdPartyCheque = self._load(cheque, "El cheque")
+        if action == "deposit":
+            self.check_postable(
+                "ChequeDeposited",
+                effective_date,
+                {"bank_account": detail, "amount": found.amount, "reference": found.reference},
+            )
+            found.deposit(detail, effective_date, recorded_by=recorded_by)
+        elif action == "endorse":
+            found.endorse(detail, effective_date, recorded_by=recorded_by)
+        elif action == "reject":
+            found.reject(detail, effective_date, recorded_by=recorded_by)
+        else:
+            raise InvalidInput(f"Acción {action!r}: use deposit, endorse o reject")
+        self._calendar().require_open(effective_date)
+        self._save_all([found], "el cheque")
+        return found
 
     def annul_receipt(
         self, receipt_id: UUID, reason: str, effective_date: date, *, recorded_by: str

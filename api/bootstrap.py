@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from adapters.application import AsientoApp
 from adapters.store import StoreConfig, config_from_env, make_engine
-from ledger_rules import EventRecord, RuleBook, load_rule_book
+from ledger_rules import EventRecord, RuleBook, load_chart, load_rule_book
 from projections.balances import BalancesProjection
 from projections.cash_desk import CashDeskProjection
 from projections.chart import ChartProjection
@@ -57,11 +57,17 @@ def bootstrap(
     *,
     rules_path: Path | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
+    installing_chart: bool = False,
 ) -> Asiento:
+    """``installing_chart``: for ``init`` and ``demo``, which add the shipped chart's missing
+    accounts; rules may then name those too (a database from an older chart can upgrade)."""
     config = StoreConfig(url) if url else config_from_env()
     app = AsientoApp(env=config.eventsourcing_env())
     engine = make_engine(config)
-    rule_book = load_rule_book(rules_path, account_codes=live_postable_codes(app))
+    codes = live_postable_codes(app)
+    if installing_chart and codes is not None:
+        codes |= {spec.code for spec in load_chart() if not spec.header}
+    rule_book = load_rule_book(rules_path, account_codes=codes)
     posting = PostingEngine(rule_book)
     app.dry_post = lambda name, day, data: _dry_post(rule_book, name, day, data)
     journal = JournalProjection(posting)

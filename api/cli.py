@@ -76,9 +76,9 @@ def acting_user() -> str:
 
 
 @contextmanager
-def opened(*, catch_up: bool = True) -> Iterator[Asiento]:
+def opened(*, catch_up: bool = True, installing_chart: bool = False) -> Iterator[Asiento]:
     """Open the store; after the command, bring the read models up to date."""
-    asiento = bootstrap()
+    asiento = bootstrap(installing_chart=installing_chart)
     try:
         yield asiento
         if catch_up:
@@ -99,7 +99,7 @@ def init(
     year: Annotated[int | None, typer.Option(help="Ejercicio a abrir (por defecto el año en curso)")] = None,
 ) -> None:
     """Inicializa la base: plan de cuentas y ejercicio en curso (se puede repetir sin duplicar)."""
-    with opened() as asiento:
+    with opened(installing_chart=True) as asiento:
         opened_accounts = asiento.app.install_chart(load_chart(chart), recorded_by=acting_user())
         asiento.app.define_services(read_services_file(), recorded_by=acting_user())
         fiscal_year = year or date.today().year
@@ -121,7 +121,7 @@ def demo(
     """Crea una cooperativa de ejemplo: asociados, suministros, lecturas y facturación de cada mes."""
     from api.demo import demo_progress, print_summary, run_demo
 
-    with opened() as asiento, demo_progress() as progress:
+    with opened(installing_chart=True) as asiento, demo_progress() as progress:
         summary = run_demo(
             asiento, recorded_by=acting_user(), members=members, months=months, seed=seed, progress=progress
         )

@@ -11,7 +11,7 @@ import typer
 from sqlalchemy import Connection, and_, select
 
 from api import render
-from api.cli_support import Opened, parse_day
+from api.cli_support import Opened, parse_day, parse_uuid
 from domain.cash_desk import INSTRUMENTS
 from domain.errors import InvalidInput
 from domain.members import normalize_member_number
@@ -28,13 +28,6 @@ def open_invoice_ids(conn: Connection, member_number: str) -> list[UUID]:
         )
     )
     return [UUID(document_id) for (document_id,) in rows]
-
-
-def _uuid(text: str, what: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} no es un identificador válido") from None
 
 
 def _instruments(pairs: list[str]) -> list[dict[str, str]]:
@@ -91,8 +84,8 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
                 effective_date=parse_day(on, "--date"),
                 open_invoice_ids=candidates,
                 recorded_by=acting_user(),
-                session_id=_uuid(session, "Sesión") if session else None,
-                chosen=[_uuid(i, "Factura") for i in invoice or []],
+                session_id=parse_uuid(session, "Sesión") if session else None,
+                chosen=[parse_uuid(i, "Factura") for i in invoice or []],
             )
         render.console.print(f"Recibo {receipt.id}: $ {format_ar(receipt.total)}")
         for allocation in receipt.allocations:
@@ -109,7 +102,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         """Anula un recibo: reabre lo que pagó y revierte sus imputaciones."""
         with opened() as asiento:
             asiento.app.annul_receipt(
-                _uuid(receipt, "Recibo"), reason, parse_day(on, "--date"), recorded_by=acting_user()
+                parse_uuid(receipt, "Recibo"), reason, parse_day(on, "--date"), recorded_by=acting_user()
             )
         render.console.print(f"Recibo {receipt} anulado: {reason}")
 
@@ -123,7 +116,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         counted = {item["kind"]: item["amount"] for item in _instruments(count)}
         with opened() as asiento:
             closed = asiento.app.close_cash_session(
-                _uuid(session, "Sesión"), counted, parse_day(on, "--date"), recorded_by=acting_user()
+                parse_uuid(session, "Sesión"), counted, parse_day(on, "--date"), recorded_by=acting_user()
             )
         for kind, expected in closed.expected.items():
             render.console.print(

@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import select
 
 from api import render
-from api.cli_support import Opened, parse_day
+from api.cli_support import Opened, parse_day, parse_uuid
 from api.collections_service import CollectionImport
 from domain.money import format_ar, from_cents
 from projections.commercial_tables import collections_in_suspense
@@ -73,6 +73,47 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
             rows = [r for r in queries.trial_balance(conn, day).rows if r.code.startswith("1.1.01.")]
         for row in rows:
             render.console.print(f"{row.code:<10} {row.name:<48} $ {format_ar(row.balance):>16}")
+
+    @treasury_app.command("cheques")
+    def treasury_cheques(
+        state: Annotated[str | None, typer.Option(help="portfolio, deposited, ...")] = None,
+    ) -> None:
+        """Cartera de cheques de terceros."""
+        from domain.cheques import STATES
+        from projections.commercial_tables import cheques
+
+        query = select(cheques).order_by(cheques.c.received_on, cheques.c.reference)
+        if state:
+            query = query.where(cheques.c.state == state)
+        with opened() as asiento, asiento.read() as conn:
+            rows = conn.execute(query).mappings().all()
+        total = sum(row["amount_cents"] for row in rows)
+        for row in rows:
+            render.console.print(
+                f"{row['cheque_id'][:8]} {row['reference']:<28} socio {row['member_number']} "
+                f"$ {format_ar(from_cents(row['amount_cents'])):>14} {STATES[row['state']]} "
+                f"desde {row['state_since']:%d/%m/%Y}"
+            )
+        render.console.print(f"{len(rows)} cheques por $ {format_ar(from_cents(total))}.")
+
+    @treasury_app.command("cheque")
+    def treasury_cheque(
+        cheque: str,
+        action: Annotated[str, typer.Argument(help="deposit, endorse o reject")],
+        detail: Annotated[str, typer.Option(help="Cuenta bancaria, proveedor o motivo del rechazo")],
+        on: Annotated[str | None, typer.Option("--date")] = None,
+    ) -> None:
+        """Deposita, endosa o registra el rechazo de un cheque de terceros (id completo)."""
+
+        with opened() as asiento:
+            moved = asiento.app.move_cheque(
+                parse_uuid(cheque, "Cheque"),
+                action,
+                parse_day(on, "--date"),
+                detail=detail,
+                recorded_by=acting_user(),
+            )
+        render.console.print(f"Cheque {moved.reference}: {action} ({detail}).")
 
     @payments_app.command("suspense")
     def payments_suspense() -> None:

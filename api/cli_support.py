@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from uuid import UUID
 
 from api.bootstrap import Asiento
 from domain.errors import InvalidInput
@@ -28,3 +29,10 @@ def parse_decimal(text: str, field: str) -> Decimal:
         return Decimal(text)
     except InvalidOperation:
         raise InvalidInput(f"{field}: número inválido {text!r}") from None
+
+
+def parse_uuid(text: str, what: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} no es un identificador válido") from None

@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from domain.calendar import FiscalCalendar
 from domain.cash_desk import AllocationLine, CashSession, InstrumentLine, Receipt, UnmatchedCollection
 from domain.chart import ChartOfAccounts
+from domain.cheques import ThirdPartyCheque
 from domain.invoicing import Invoice, InvoiceLine
 from domain.journal import JournalEntry
 from domain.treasury import TreasuryMovement
@@ -73,6 +74,9 @@ POSTABLE_EVENTS: dict[str, EventSchema] = {
             {"instruments": InstrumentLine, "allocations": AllocationLine},
         ),
         schema_of("CashSessionClosed", _event_class(CashSession, "CashSessionClosed")),
+        schema_of("ChequeDeposited", _event_class(ThirdPartyCheque, "ChequeDeposited")),
+        schema_of("ChequeEndorsed", _event_class(ThirdPartyCheque, "ChequeEndorsed")),
+        schema_of("ChequeRejected", _event_class(ThirdPartyCheque, "ChequeRejected")),
         schema_of("TreasuryMovementRecorded", _event_class(TreasuryMovement, "TreasuryMovementRecorded")),
         schema_of("CollectionHeldInSuspense", _event_class(UnmatchedCollection, "CollectionHeldInSuspense")),
     )

@@ -9,10 +9,12 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table
 
 from domain.cash_desk import CashSession, Receipt, UnmatchedCollection
+from domain.cheques import ThirdPartyCheque
 from domain.money import to_cents
 from projections.bulk import insert_rows
 from projections.commercial_tables import (
     cash_sessions,
+    cheques,
     collections_in_suspense,
     receipt_instruments,
     receipts,
@@ -23,6 +25,12 @@ RECEIPT_ISSUED = get_topic(Receipt.ReceiptIssued)  # type: ignore[attr-defined]
 RECEIPT_ANNULLED = get_topic(Receipt.ReceiptAnnulled)  # type: ignore[attr-defined]
 SESSION_OPENED = get_topic(CashSession.CashSessionOpened)  # type: ignore[attr-defined]
 SESSION_CLOSED = get_topic(CashSession.CashSessionClosed)  # type: ignore[attr-defined]
+CHEQUE_RECEIVED = get_topic(ThirdPartyCheque.ChequeReceived)  # type: ignore[attr-defined]
+CHEQUE_MOVES = {
+    get_topic(ThirdPartyCheque.ChequeDeposited): "deposited",  # type: ignore[attr-defined]
+    get_topic(ThirdPartyCheque.ChequeEndorsed): "endorsed",  # type: ignore[attr-defined]
+    get_topic(ThirdPartyCheque.ChequeRejected): "rejected",  # type: ignore[attr-defined]
+}
 SUSPENSE = get_topic(UnmatchedCollection.CollectionHeldInSuspense)  # type: ignore[attr-defined]
 
 
@@ -30,10 +38,20 @@ class CashDeskProjection(Projection):
     name = "cash_desk"
 
     def topics(self) -> frozenset[str]:
-        return frozenset({RECEIPT_ISSUED, RECEIPT_ANNULLED, SESSION_OPENED, SESSION_CLOSED, SUSPENSE})
+        return frozenset(
+            {
+                RECEIPT_ISSUED,
+                RECEIPT_ANNULLED,
+                SESSION_OPENED,
+                SESSION_CLOSED,
+                SUSPENSE,
+                CHEQUE_RECEIVED,
+                *CHEQUE_MOVES,
+            }
+        )
 
     def tables(self) -> Sequence[Table]:
-        return (receipts, receipt_instruments, cash_sessions, collections_in_suspense)
+        return (receipts, receipt_instruments, cash_sessions, collections_in_suspense, cheques)
 
     def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
         rows: dict[str, list[tuple[Any, ...]]] = {
@@ -41,14 +59,27 @@ class CashDeskProjection(Projection):
             "instruments": [],
             "sessions": [],
             "suspense": [],
+            "cheques": [],
         }
         for event in events:
-            if event.topic in (RECEIPT_ISSUED, SESSION_OPENED, SUSPENSE):
+            if event.topic in (RECEIPT_ISSUED, SESSION_OPENED, SUSPENSE, CHEQUE_RECEIVED):
                 self._created(event, rows)
                 continue
             self._flush(conn, rows)  # updates follow the rows they change
             d, key = event.data, event.originator_id.hex
-            if event.topic == RECEIPT_ANNULLED:
+            if event.topic in CHEQUE_MOVES:
+                conn.execute(
+                    cheques.update()
+                    .where(cheques.c.cheque_id == key)
+                    .values(
+                        state=CHEQUE_MOVES[event.topic],
+                        state_since=d["effective_date"],
+                        bank_account=d.get("bank_account"),
+                        endorsed_to=d.get("supplier"),
+                        rejection_reason=d.get("reason"),
+                    )
+                )
+            elif event.topic == RECEIPT_ANNULLED:
                 conn.execute(
                     receipts.update()
                     .where(receipts.c.receipt_id == key)
@@ -68,6 +99,23 @@ class CashDeskProjection(Projection):
 
     def _created(self, event: LoggedEvent, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         d, key = event.data, event.originator_id.hex
+        if event.topic == CHEQUE_RECEIVED:
+            rows["cheques"].append(
+                (
+                    key,
+                    d["receipt_id"].hex,
+                    d["member_number"],
+                    d["reference"],
+                    to_cents(d["amount"]),
+                    d["effective_date"],
+                    "portfolio",
+                    d["effective_date"],
+                    None,
+                    None,
+                    None,
+                )
+            )
+            return
         if event.topic == SUSPENSE:
             rows["suspense"].append(
                 (
@@ -122,5 +170,6 @@ class CashDeskProjection(Projection):
         insert_rows(conn, receipts, rows["receipts"])
         insert_rows(conn, receipt_instruments, rows["instruments"])
         insert_rows(conn, collections_in_suspense, rows["suspense"])
+        insert_rows(conn, cheques, rows["cheques"])
         for pending in rows.values():
             pending.clear()

@@ -225,3 +225,20 @@ collections_in_suspense = Table(
     Column("reason", Text, nullable=False),
     Column("aggregate_id", String(32), nullable=False, unique=True),
 )
+
+cheques = Table(
+    "cheques",
+    metadata,
+    Column("cheque_id", String(32), primary_key=True),
+    Column("receipt_id", String(32), nullable=False),
+    Column("member_number", String(10), nullable=False),
+    Column("reference", String(80), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("state_since", Date, nullable=False),
+    Column("bank_account", String(32)),
+    Column("endorsed_to", String(200)),
+    Column("rejection_reason", Text),
+    Index("ix_cheques_state", "state", "received_on"),
+)

@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table, bindparam
 
 from domain.afip import cbte_tipo_name
+from domain.cheques import ThirdPartyCheque
 from domain.invoicing import Invoice
 from domain.money import to_cents
 from projections.bulk import insert_rows
@@ -22,6 +23,7 @@ from projections.runner import LoggedEvent, Projection
 
 INVOICE_ISSUED = get_topic(Invoice.InvoiceIssued)  # type: ignore[attr-defined]
 PAYMENT_APPLIED = get_topic(Invoice.PaymentApplied)  # type: ignore[attr-defined]
+CHEQUE_REJECTED = get_topic(ThirdPartyCheque.ChequeRejected)  # type: ignore[attr-defined]
 PAYMENT_REVERSED = get_topic(Invoice.PaymentReversed)  # type: ignore[attr-defined]
 
 
@@ -35,7 +37,7 @@ class CurrentAccountsProjection(Projection):
     name = "current_accounts"
 
     def topics(self) -> frozenset[str]:
-        return frozenset({INVOICE_ISSUED, PAYMENT_APPLIED, PAYMENT_REVERSED})
+        return frozenset({INVOICE_ISSUED, PAYMENT_APPLIED, PAYMENT_REVERSED, CHEQUE_REJECTED})
 
     def tables(self) -> Sequence[Table]:
         return (account_documents,)
@@ -45,6 +47,24 @@ class CurrentAccountsProjection(Projection):
         paid: dict[str, int] = defaultdict(int)  # per document: payments of this page, summed
         for event in events:
             d = event.data
+            if event.topic == CHEQUE_REJECTED:
+                # The money the receipt counted never arrived: the member owes it again.
+                rows.append(
+                    (
+                        event.originator_id.hex,
+                        d["member_number"],
+                        None,
+                        None,
+                        "rejected_cheque",
+                        f"Cheque rechazado {d['reference']}"[:40],
+                        d["effective_date"],
+                        d["effective_date"],
+                        to_cents(d["amount"]),
+                        0,
+                        event.position,
+                    )
+                )
+                continue
             if event.topic != INVOICE_ISSUED:
                 cents = to_cents(d["amount"])
                 paid[event.originator_id.hex] += cents if event.topic == PAYMENT_APPLIED else -cents

@@ -191,3 +191,53 @@ def test_cash_closing_report_equals_the_journal(billed: Asiento) -> None:
         D("5000.00"),
         D("1000.00"),
     )
+
+
+def cheques_of(asiento: Asiento) -> list[Any]:
+    from projections.commercial_tables import cheques
+
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        return list(conn.execute(select(cheques).order_by(cheques.c.reference)))
+
+
+def test_cheques_enter_the_portfolio_and_leave_it_deposited_or_endorsed(billed: Asiento) -> None:
+    collect(billed, ("cheque", "30000.00", "CH-1 Nación"), ("cheque", "20000.00", "CH-2 Galicia"))
+    first, second = cheques_of(billed)
+    assert (first.state, first.amount_cents, second.state) == ("portfolio", 3_000_000, "portfolio")
+    assert account(billed, "1.1.01.04") == D("50000.00")
+    billed.app.move_cheque(UUID(first.cheque_id), "deposit", DAY, detail="1.1.01.10", recorded_by="tesoreria")
+    billed.app.move_cheque(
+        UUID(second.cheque_id),
+        "endorse",
+        DAY,
+        detail="Cooperativa Eléctrica Regional",
+        recorded_by="tesoreria",
+    )
+    with pytest.raises(Conflict, match="depositado"):
+        billed.app.move_cheque(UUID(first.cheque_id), "endorse", DAY, detail="X", recorded_by="tesoreria")
+    assert [c.state for c in cheques_of(billed)] == ["deposited", "endorsed"]
+    assert (account(billed, "1.1.01.04"), account(billed, "1.1.01.10"), account(billed, "2.1.01.01")) == (
+        D("0.00"),
+        D("30000.00"),
+        D("20000.00"),
+    )
+
+
+def test_a_rejected_cheque_goes_back_to_the_members_debt(billed: Asiento) -> None:
+    collect(billed, ("cheque", "53073.88", "CH-9 Macro"))
+    (cheque,) = cheques_of(billed)
+    billed.app.move_cheque(
+        UUID(cheque.cheque_id), "deposit", DAY, detail="1.1.01.10", recorded_by="tesoreria"
+    )
+    billed.app.move_cheque(
+        UUID(cheque.cheque_id), "reject", date(2026, 3, 12), detail="Sin fondos", recorded_by="tesoreria"
+    )
+    assert account(billed, "1.1.01.10") == D("0.00")  # the bank debited it back
+    assert account(billed, "1.1.03.21") == D("53073.88")  # the member owes it again
+    with billed.read() as conn:
+        statement = member_statement(conn, "000001", date(2026, 3, 31))
+    assert statement.debt == I1_JAN + D("53073.88")
+    assert [ln.label for ln in statement.lines if ln.label.startswith("Cheque")] == [
+        "Cheque rechazado CH-9 Macro"
+    ]
