@@ -9,7 +9,7 @@ version is checked when the receipt is saved.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,16 +18,21 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.afip import DocumentKind, VatCondition, cbte_tipo, invoice_letter
 from domain.allocation import OpenDocument, allocate_payment, apply_credit, documents_left_open
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.cash_desk import CashSession, Receipt, UnmatchedCollection, check_instruments
 from domain.cheques import ThirdPartyCheque, cheque_id
 from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
 from domain.identity import stable_id
+from domain.interest import InterestRates, interest_for_documents
 from domain.invoicing import Invoice
 from domain.members import Member, member_id
 from domain.money import ZERO
+from domain.numbering import DocumentSeries, series_id
 from ledger_rules.model import PostingError
+
+DEBIT_NOTES = frozenset({2, 7, 12, 20})  # interest is not charged on interest
 
 
 def _label(invoice: Invoice) -> str:
@@ -231,6 +236,71 @@ class PaymentCommands(Application):
             raise InvalidInput(f"Acción {action!r}: use deposit, endorse o reject")
         self._calendar().require_open(effective_date)
         self._save_all([found], "el cheque")
+        return found
+
+    def charge_late_interest(
+        self,
+        *,
+        member_number: str,
+        effective_date: date,
+        open_invoice_ids: Sequence[UUID],
+        rates: InterestRates,
+        point_of_sale: int,
+        due_days: int,
+        recorded_by: str,
+    ) -> list[Invoice]:
+        """Interest on each overdue invoice's balance up to today, as one debit note per invoice.
+
+        The notes are numbered in their own series (per point of sale and letter) in the
+        same save as the notes, and are due today: the receipt that follows pays them too.
+        """
+        member: Member = self._load(member_id(member_number), "El asociado")
+        overdue = [
+            inv
+            for inv in (self._load(i, "La factura") for i in open_invoice_ids)
+            if inv.balance > ZERO and inv.due_date < effective_date and inv.document_type not in DEBIT_NOTES
+        ]
+        notes: list[tuple[Invoice, dict[str, Any]]] = []
+        for invoice in overdue:
+            lines = interest_for_documents(
+                [(_label(invoice), invoice.balance, invoice.due_date)], effective_date, rates
+            )
+            notes += [(invoice, {**line, "kind": "interest"}) for line in lines]
+        if not notes:
+            return []
+        letter = invoice_letter(VatCondition.RI, VatCondition(member.vat_condition))
+        note_type = cbte_tipo(letter, DocumentKind.DEBIT_NOTE)
+        series = self._series(point_of_sale, note_type)
+        numbers = series.reserve(len(notes), purpose=f"intereses por mora {effective_date}")
+        calendar = self._calendar()
+        issued = [
+            Invoice.issue(
+                calendar=calendar,
+                lines=[line],
+                recorded_by=recorded_by,
+                effective_date=effective_date,
+                member_number=member.number,
+                supply_number=invoice.supply_number,
+                service=invoice.service,
+                category=invoice.category,
+                vat_condition=member.vat_condition,
+                document_type=note_type,
+                letter=letter.value,
+                point_of_sale=point_of_sale,
+                number=number,
+                period=f"{effective_date:%Y-%m}",
+                due_date=effective_date + timedelta(days=due_days),
+            )
+            for (invoice, line), number in zip(notes, numbers, strict=True)
+        ]
+        self._save_all([series, *issued], "las notas de débito")
+        return issued
+
+    def _series(self, point_of_sale: int, document_type: int) -> DocumentSeries:
+        try:
+            found: DocumentSeries = self.repository.get(series_id(point_of_sale, document_type))
+        except AggregateNotFoundError:
+            return DocumentSeries.open(point_of_sale, document_type)
         return found
 
     def annul_receipt(

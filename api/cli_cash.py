@@ -10,6 +10,8 @@ from uuid import UUID
 import typer
 from sqlalchemy import Connection, and_, select
 
+from adapters.billing_settings import load_billing_settings
+from adapters.interest_rates import load_interest_rates
 from api import render
 from api.cli_support import Opened, parse_day, parse_uuid
 from domain.cash_desk import INSTRUMENTS
@@ -72,12 +74,33 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         session: Annotated[str | None, typer.Option(help="Sesión de caja")] = None,
         invoice: Annotated[list[str] | None, typer.Option(help="Factura elegida (id); repetible")] = None,
         on: Annotated[str | None, typer.Option("--date")] = None,
+        interest: Annotated[
+            bool, typer.Option("--interest", help="Cobrar intereses por mora con nota de débito")
+        ] = False,
     ) -> None:
         """Cobra: aplica primero el saldo a favor y luego el pago, a lo más antiguo o a lo elegido."""
         number = normalize_member_number(member)
+        day = parse_day(on, "--date")
         with opened() as asiento:
             with asiento.read() as conn:
                 candidates = open_invoice_ids(conn, number)
+            if interest:
+                settings = load_billing_settings()
+                notes = asiento.app.charge_late_interest(
+                    member_number=number,
+                    effective_date=day,
+                    open_invoice_ids=candidates,
+                    rates=load_interest_rates(),
+                    point_of_sale=settings.point_of_sale,
+                    due_days=0,
+                    recorded_by=acting_user(),
+                )
+                candidates += [note.id for note in notes]
+                for note in notes:
+                    render.console.print(
+                        f"Nota de débito {note.letter} {note.point_of_sale:05d}-{note.number:08d}: "
+                        f"intereses $ {format_ar(note.total)}"
+                    )
             receipt = asiento.app.record_receipt(
                 member_number=number,
                 instruments=_instruments(pay),

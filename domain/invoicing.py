@@ -11,6 +11,7 @@ Line kinds:
 - ``levy``: municipal or provincial levies collected for third parties.
 - ``vat``: VAT debit at ``vat_rate`` (21 or 27).
 - ``perception``: VAT perception on non-categorised users.
+- ``interest``: late-payment interest (on a debit note or the next bill).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from domain.calendar import FiscalCalendar
 from domain.errors import Conflict, InvalidInput
 from domain.money import ZERO, parse_amount
 
-LINE_KINDS = frozenset({"charge", "capital", "levy", "vat", "perception"})
+LINE_KINDS = frozenset({"charge", "capital", "levy", "vat", "perception", "interest"})
 
 
 @dataclass(frozen=True)

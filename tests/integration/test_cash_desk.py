@@ -241,3 +241,48 @@ def test_a_rejected_cheque_goes_back_to_the_members_debt(billed: Asiento) -> Non
     assert [ln.label for ln in statement.lines if ln.label.startswith("Cheque")] == [
         "Cheque rechazado CH-9 Macro"
     ]
+
+
+def test_late_interest_is_charged_with_debit_notes_and_collected(billed: Asiento) -> None:
+    from adapters.interest_rates import load_interest_rates
+
+    paid_on = date(2026, 3, 19)  # 30 days after the first due date (17/02) at the 2026 rate of 36%
+    notes = billed.app.charge_late_interest(
+        member_number="1",
+        effective_date=paid_on,
+        open_invoice_ids=open_ids(billed),
+        rates=load_interest_rates(),
+        point_of_sale=1,
+        due_days=0,
+        recorded_by="cajera",
+    )
+    # 53,073.88 × 36% / 365 × 30 = 1,570.405… and 24,079.00 × 36% / 365 × 30 = 712.471…
+    assert sorted((n.supply_number, n.letter, n.document_type, n.number, n.total) for n in notes) == [
+        ("E-1", "B", 7, 1, D("1570.41")),
+        ("I-1", "B", 7, 2, D("712.47")),
+    ]
+    assert account(billed, "4.2.01") == -D("2282.88")
+    total = E1_JAN + I1_JAN + D("2282.88")
+    receipt = billed.app.record_receipt(
+        member_number="1",
+        effective_date=paid_on,
+        open_invoice_ids=[*open_ids(billed), *(n.id for n in notes)],
+        instruments=[{"kind": "cash", "amount": total, "reference": ""}],
+        recorded_by="cajera",
+    )
+    assert receipt.credit_left == 0 and len(receipt.allocations) == 4
+    billed.runner.catch_up()
+    with billed.read() as conn:
+        assert member_statement(conn, "000001", date(2026, 3, 31)).debt == 0
+    assert (
+        billed.app.charge_late_interest(
+            member_number="1",
+            effective_date=paid_on,
+            open_invoice_ids=open_ids(billed),
+            rates=load_interest_rates(),
+            point_of_sale=1,
+            due_days=0,
+            recorded_by="cajera",
+        )
+        == []
+    )
