@@ -133,3 +133,42 @@ def test_paying_a_document_twice_sends_the_second_to_suspense(billed: Asiento, t
     report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
     assert (report.receipts, report.in_suspense) == (1, 1)
     assert "ya estaba pagado" in report.reasons[0][1]
+
+
+def test_an_import_killed_midway_finishes_on_the_next_run_without_duplicates(
+    billed: Asiento, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.collections_service as service
+
+    docs = documents(billed)
+    path = write(
+        tmp_path,
+        "pf.txt",
+        [
+            payment(n, docs[m].barcode, D(docs[m].total_cents) / 100, date(2026, 2, 10))
+            for n, m in enumerate(("000001", "000002", "000003"), start=1)
+        ],
+    )
+    monkeypatch.setattr(service, "BATCH_PAYMENTS", 1)
+    original_save = billed.app.save
+    calls = {"n": 0}
+
+    def dying_save(*aggregates: Any, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        return original_save(*aggregates, **kw)
+
+    billed.app.save = dying_save  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="killed"):
+        CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    billed.app.save = original_save  # type: ignore[method-assign]
+    assert (balance(billed, "E-1"), balance(billed, "E-2")) == (0, D(docs["000002"].total_cents) / 100)
+    report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    assert (report.already_recorded, report.receipts, report.in_suspense) == (1, 2, 0)
+    assert [balance(billed, s) for s in ("E-1", "I-1", "E-2", "E-3")] == [0, 0, 0, 0]
+    with billed.read() as conn:
+        tb = {r.code: r.balance for r in queries.trial_balance(conn, date(2026, 12, 31)).rows}
+    assert tb["1.1.01.05"] == sum((D(docs[m].total_cents) / 100 for m in docs), D(0))
+    with pytest.raises(AlreadyRecorded):
+        CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
