@@ -115,6 +115,48 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
             )
         render.console.print(f"Cheque {moved.reference}: {action} ({detail}).")
 
+    debit_app = typer.Typer(help="Débito automático.", no_args_is_help=True)
+    app.add_typer(debit_app, name="debit")
+
+    @debit_app.command("adhere")
+    def debit_adhere(
+        member: str,
+        cbu: Annotated[str, typer.Option(help="CBU de 22 dígitos")],
+        on: Annotated[str | None, typer.Option("--date")] = None,
+    ) -> None:
+        """Adhiere un asociado al débito automático."""
+        with opened() as asiento:
+            found = asiento.app.member(member)
+            found.adhere_to_debit(cbu, parse_day(on, "--date"), recorded_by=acting_user())
+            asiento.app.save(found)
+        render.console.print(f"Asociado {found.number} adherido al débito automático.")
+
+    @debit_app.command("export")
+    def debit_export(
+        period: Annotated[str, typer.Option(help="AAAA-MM")],
+        file_number: Annotated[int, typer.Option()],
+        output: Annotated[Path, typer.Option("--output", "-o")],
+        on: Annotated[str | None, typer.Option("--date")] = None,
+    ) -> None:
+        """Genera el archivo de débitos del período para el banco."""
+        from api.debit_service import export_debit_request
+
+        with opened() as asiento:
+            report = export_debit_request(asiento, period, file_number, output, parse_day(on, "--date"))
+        render.console.print(f"{report.orders} débitos en {output}.")
+
+    @debit_app.command("import")
+    def debit_import(file: Path) -> None:
+        """Importa la respuesta del banco: debitados se cobran, rechazados quedan abiertos."""
+        from api.debit_service import import_debit_result
+
+        with opened() as asiento:
+            report = import_debit_result(asiento, file, recorded_by=acting_user())
+        render.console.print(
+            f"{report.debited} debitados ($ {format_ar(report.debited_amount)}), "
+            f"{report.rejected} rechazados."
+        )
+
     @payments_app.command("suspense")
     def payments_suspense() -> None:
         """Cobranzas a imputar: lo que las redes cobraron sin documento que coincida."""

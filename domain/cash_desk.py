@@ -293,3 +293,21 @@ class CollectionFileImport(Aggregate):
     ) -> None:
         self.network = network
         self.payments = payments
+
+
+class DebitRejection(Aggregate):
+    """The bank did not debit a document: it stays open, with the bank's reason for review."""
+
+    @event("DebitRejected")
+    def __init__(
+        self,
+        effective_date: date,
+        member_number: str,
+        document_reference: str,
+        amount: Decimal,
+        reject_code: str,
+        reason: str,
+        recorded_by: str,
+        id: UUID | None = None,
+    ) -> None:
+        self.reason = reason

@@ -14,6 +14,8 @@ from decimal import Decimal
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from stdnum import exceptions as stdnum_errors
+from stdnum.ar import cbu as stdnum_cbu
 
 from domain.afip import VatCondition, validate_cuil, validate_cuit, validate_dni
 from domain.errors import Conflict, InvalidInput
@@ -80,6 +82,7 @@ class Member(Aggregate):
         self.shares_subscribed = ZERO
         self.shares_integrated = ZERO
         self.credit = ZERO  # overpayments not yet applied to documents
+        self.debit_cbu: str | None = None
 
     def change_credit(self, receipt_id: UUID, delta: Decimal, *, reason: str) -> None:
         """A receipt leaves an overpayment (+) or uses credit (−); it never goes below zero."""
@@ -138,6 +141,27 @@ class Member(Aggregate):
         if value <= ZERO:
             raise InvalidInput("El capital integrado debe ser positivo")
         self._shares_integrated(amount=value, effective_date=effective_date, recorded_by=recorded_by)
+
+    def adhere_to_debit(self, cbu: str, effective_date: date, *, recorded_by: str) -> None:
+        """Automatic debit of the member's bills from a bank account (CBU, 22 digits)."""
+        try:
+            checked = str(stdnum_cbu.validate(cbu))
+        except stdnum_errors.ValidationError:
+            raise InvalidInput(f"CBU inválido {cbu!r}: revise los 22 dígitos y sus verificadores") from None
+        self._debit_adhered(cbu=checked, effective_date=effective_date, recorded_by=recorded_by)
+
+    def cancel_debit(self, effective_date: date, *, recorded_by: str) -> None:
+        if self.debit_cbu is None:
+            raise Conflict(f"El asociado {self.number} no está adherido al débito automático")
+        self._debit_cancelled(effective_date=effective_date, recorded_by=recorded_by)
+
+    @event("DebitAdhered")
+    def _debit_adhered(self, cbu: str, effective_date: date, recorded_by: str) -> None:
+        self.debit_cbu = cbu
+
+    @event("DebitCancelled")
+    def _debit_cancelled(self, effective_date: date, recorded_by: str) -> None:
+        self.debit_cbu = None
 
     def leave(self, exit_date: date, cause: str, *, recorded_by: str) -> None:
         if self.exit_date is not None:

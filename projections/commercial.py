@@ -96,6 +96,8 @@ class CommercialProjection(Projection):
             topic(Member, "SharesIntegrated"): self._member_integrated,
             topic(Member, "MemberLeft"): self._member_left,
             topic(Member, "CreditChanged"): self._member_credit,
+            topic(Member, "DebitAdhered"): self._member_debit,
+            topic(Member, "DebitCancelled"): self._member_debit,
             topic(Supply, "SupplyRequested"): self._supply_requested,
             topic(Supply, "SupplyConnected"): self._supply_connected,
             topic(Supply, "SupplyStateChanged"): self._supply_state,
@@ -150,6 +152,7 @@ class CommercialProjection(Projection):
                 0,
                 0,
                 0,
+                None,
             ),
         )
 
@@ -173,6 +176,9 @@ class CommercialProjection(Projection):
     def _member_credit(self, page: _Page, event: LoggedEvent) -> None:
         page.update(members, _by_id(members, event),
                     credit_cents=members.c.credit_cents + to_cents(event.data["delta"]))
+
+    def _member_debit(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(members, _by_id(members, event), debit_cbu=event.data.get("cbu"))
 
     def _member_left(self, page: _Page, event: LoggedEvent) -> None:
         page.update(

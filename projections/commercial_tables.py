@@ -35,6 +35,7 @@ members = Table(
     Column("shares_subscribed_cents", BigInteger, nullable=False),
     Column("shares_integrated_cents", BigInteger, nullable=False),
     Column("credit_cents", BigInteger, nullable=False),  # overpayments not yet applied
+    Column("debit_cbu", String(22)),  # adhered to automatic debit
     Index("ix_members_name", "name"),
     Index("ix_members_document", "document_number"),
 )
