@@ -74,6 +74,39 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         for row in rows:
             render.console.print(f"{row.code:<10} {row.name:<48} $ {format_ar(row.balance):>16}")
 
+    @treasury_app.command("reconcile")
+    def treasury_reconcile(
+        account: Annotated[str, typer.Option(help="Cuenta bancaria del plan, p. ej. 1.1.01.10")],
+        statement: Annotated[Path, typer.Option(help="Extracto CSV: fecha;descripcion;importe;referencia")],
+        date_from: Annotated[str, typer.Option("--from")],
+        date_to: Annotated[str, typer.Option("--to")],
+    ) -> None:
+        """Concilia el extracto del banco con el diario: partidas sin contrapartida de cada lado."""
+        from adapters.bank_statements import read_bank_statement
+        from domain.reconciliation import reconcile
+        from projections import queries
+
+        start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+        lines = read_bank_statement(statement)
+        with opened() as asiento, asiento.read() as conn:
+            result = reconcile(lines, queries.bank_book_lines(conn, account, start, end))
+            book = queries.ledger(conn, account, start, end).closing_balance
+        render.console.print(f"{len(result.matched)} movimientos conciliados.")
+        for s_line in result.statement_only:
+            render.console.print(
+                f"  solo en el extracto  {s_line.day:%d/%m/%Y} {s_line.description:<40} "
+                f"$ {format_ar(s_line.amount):>14}"
+            )
+        for b_line in result.books_only:
+            render.console.print(
+                f"  solo en el diario    {b_line.day:%d/%m/%Y} {b_line.entry:<10} "
+                f"{b_line.description[:30]:<30} $ {format_ar(b_line.amount):>14}"
+            )
+        render.console.print(
+            f"Saldo según diario $ {format_ar(book)}; saldo que debería mostrar el banco $ "
+            f"{format_ar(book + result.statement_only_total - result.books_only_total)}"
+        )
+
     @treasury_app.command("cheques")
     def treasury_cheques(
         state: Annotated[str | None, typer.Option(help="portfolio, deposited, ...")] = None,

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, select, tuple_
 
 from domain.errors import NotFound
 from domain.money import ZERO, from_cents
+from domain.reconciliation import BookLine
 from projections.tables import (
     DIMENSION_COLUMNS,
     account_balances,
@@ -170,8 +171,13 @@ def iter_journal(conn: Connection, date_from: date, date_to: date) -> Iterator[J
     while True:
         chunk = conn.execute(
             select(journal_entries)
-            .where(and_(e.effective_date >= date_from, e.effective_date <= date_to,
-                        tuple_(e.fiscal_year, e.number) > tuple_(*after)))
+            .where(
+                and_(
+                    e.effective_date >= date_from,
+                    e.effective_date <= date_to,
+                    tuple_(e.fiscal_year, e.number) > tuple_(*after),
+                )
+            )
             .order_by(e.fiscal_year, e.number)
             .limit(JOURNAL_CHUNK)
         ).all()
@@ -179,9 +185,18 @@ def iter_journal(conn: Connection, date_from: date, date_to: date) -> Iterator[J
             return
         entries = {
             row.entry_id: JournalEntryRow(
-                row.entry_id, row.fiscal_year, row.number, row.effective_date, row.description,
-                row.event_position, row.event_name, row.rule, row.kind, row.recorded_by,
-                row.reverses_entry_id, row.reversed_by_entry_id,
+                row.entry_id,
+                row.fiscal_year,
+                row.number,
+                row.effective_date,
+                row.description,
+                row.event_position,
+                row.event_name,
+                row.rule,
+                row.kind,
+                row.recorded_by,
+                row.reverses_entry_id,
+                row.reversed_by_entry_id,
             )
             for row in chunk
         }
@@ -202,8 +217,11 @@ def _attach_lines(conn: Connection, entries: dict[int, JournalEntryRow]) -> None
         dims = {name: getattr(row, name) for name in DIMENSION_COLUMNS if getattr(row, name)}
         entries[row.entry_id].lines.append(
             JournalLineRow(
-                row.account_code, row.name or UNKNOWN_ACCOUNT_NAME, from_cents(row.debit_cents),
-                from_cents(row.credit_cents), dims,
+                row.account_code,
+                row.name or UNKNOWN_ACCOUNT_NAME,
+                from_cents(row.debit_cents),
+                from_cents(row.credit_cents),
+                dims,
             )
         )
 
@@ -213,20 +231,28 @@ def ledger(conn: Connection, code: str, date_from: date, date_to: date) -> Ledge
     account = get_account(conn, code)
     b = account_balances.c
     opening_debit, opening_credit = conn.execute(
-        select(func.coalesce(func.sum(b.debit_cents), 0), func.coalesce(func.sum(b.credit_cents), 0))
-        .where(and_(b.account_code == code, b.effective_date < date_from))
+        select(func.coalesce(func.sum(b.debit_cents), 0), func.coalesce(func.sum(b.credit_cents), 0)).where(
+            and_(b.account_code == code, b.effective_date < date_from)
+        )
     ).one()
     balance = from_cents(int(opening_debit) - int(opening_credit))
     opening = balance
     line, entry = journal_lines.c, journal_entries.c
     query = (
         select(
-            line.effective_date, entry.fiscal_year, entry.number, entry.description,
-            line.debit_cents, line.credit_cents, line.event_position, line.rule,
+            line.effective_date,
+            entry.fiscal_year,
+            entry.number,
+            entry.description,
+            line.debit_cents,
+            line.credit_cents,
+            line.event_position,
+            line.rule,
         )
         .join(journal_entries, journal_entries.c.entry_id == line.entry_id)
-        .where(and_(line.account_code == code, line.effective_date >= date_from,
-                    line.effective_date <= date_to))
+        .where(
+            and_(line.account_code == code, line.effective_date >= date_from, line.effective_date <= date_to)
+        )
         .order_by(line.effective_date, entry.entry_id, line.line_no)
     )
     rows: list[LedgerRow] = []
@@ -257,3 +283,27 @@ def list_fiscal_years(conn: Connection) -> list[tuple[int, date, date, bool, str
     f = fiscal_years.c
     query = select(f.year, f.start_date, f.end_date, f.closed, f.closed_months).order_by(f.year)
     return [tuple(row) for row in conn.execute(query)]
+
+
+def bank_book_lines(conn: Connection, code: str, date_from: date, date_to: date) -> list[BookLine]:
+    """The account's journal lines as reconciliation sees them (positive: money in)."""
+    line, entry = journal_lines.c, journal_entries.c
+    rows = conn.execute(
+        select(
+            entry.fiscal_year,
+            entry.number,
+            line.effective_date,
+            entry.description,
+            line.debit_cents,
+            line.credit_cents,
+        )
+        .join(journal_entries, entry.entry_id == line.entry_id)
+        .where(
+            and_(line.account_code == code, line.effective_date >= date_from, line.effective_date <= date_to)
+        )
+        .order_by(line.effective_date, line.entry_id, line.line_no)
+    )
+    return [
+        BookLine(f"{year}/{number}", day, description, from_cents(debit - credit), description)
+        for year, number, day, description, debit, credit in rows
+    ]

@@ -71,3 +71,28 @@ def test_a_deposit_slip_is_recorded_once(asiento: Asiento) -> None:
     move(asiento, "cash_deposit", CASH, BANK, "100.00", movement_id=key)
     with pytest.raises(AlreadyRecorded):
         move(asiento, "cash_deposit", CASH, BANK, "100.00", movement_id=key)
+
+
+def test_the_statement_reconciles_against_the_bank_account(asiento: Asiento, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from adapters.bank_statements import read_bank_statement
+    from domain.reconciliation import reconcile
+
+    entry(asiento, date(2026, 4, 1), (CASH, Side.DEBIT, "50000.00"), ("3.1.01", Side.CREDIT, "50000.00"))
+    move(asiento, "cash_deposit", CASH, BANK, "45000.00", reference="Boleta 1234")
+    move(asiento, "bank_fee", BANK, FEES, "350.50", reference="Extracto abril")
+    statement = Path(str(tmp_path)) / "extracto.csv"
+    statement.write_text(
+        "fecha;descripcion;importe;referencia\n03/04/2026;DEPOSITO;45000,00;1234\n"
+        "05/04/2026;COMISION;-350,50;\n06/04/2026;TRANSFERENCIA SOCIO;1200,00;\n",
+        encoding="utf-8",
+    )
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        books = queries.bank_book_lines(conn, BANK, date(2026, 4, 1), date(2026, 4, 30))
+    result = reconcile(read_bank_statement(statement), books)
+    assert len(result.matched) == 2 and result.books_only == ()
+    assert [(s.amount, s.description) for s in result.statement_only] == [
+        (D("1200.00"), "TRANSFERENCIA SOCIO")
+    ]
