@@ -34,6 +34,7 @@ class BillingSettings:
     second_due_days: int
     second_due_surcharge_percent: Decimal
     company_code: int
+    interest_deferred_services: frozenset[str] = frozenset()
 
 
 def load_billing_settings(path: Path | None = None) -> BillingSettings:
@@ -58,6 +59,7 @@ def load_billing_settings(path: Path | None = None) -> BillingSettings:
             second_due_days=int(dues["second_due_days"]),
             second_due_surcharge_percent=Decimal(str(dues["second_due_surcharge_percent"])),
             company_code=int(barcode["company_code"]),
+            interest_deferred_services=frozenset(data.get("late_interest", {}).get("deferred_services", [])),
         )
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InvalidInput(f"{source}: no se puede leer: {exc}") from None

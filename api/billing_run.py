@@ -32,6 +32,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from adapters.billing_settings import BillingSettings, load_billing_settings
+from adapters.interest_rates import load_interest_rates
 from adapters.tariff_files import parse_tariff_text
 from api.bootstrap import Asiento
 from domain.afip import DocumentKind, PointOfSaleTypes, VatCondition, cbte_tipo, invoice_letter
@@ -46,6 +47,7 @@ from domain.billing import (
 from domain.calendar import FiscalCalendar
 from domain.errors import Conflict, DomainError
 from domain.identity import stable_id
+from domain.interest import INTEREST_CONCEPT, late_interest
 from domain.invoicing import Invoice
 from domain.meter_readings import MeterReading, check_period
 from domain.money import ZERO, round_half_even
@@ -87,6 +89,12 @@ class _SupplyBill:
     bill: BillCalculation
     letter: str
     document_type: int
+    interest_line: dict[str, Any] | None = None
+    interest_for: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[dict[str, Any]]:
+        lines = [_line_data(line) for line in self.bill.lines]
+        return [*lines, self.interest_line] if self.interest_line else lines
 
 
 @dataclass
@@ -119,6 +127,7 @@ class BillingRun:
         self.zone = zone
         self.settings = settings or load_billing_settings()
         self.members_per_chunk = members_per_chunk
+        self.interest_rates = load_interest_rates()
         self.issuer = VatCondition(self.settings.cooperative.vat_condition)
         self.point_of_sale = PointOfSaleTypes(
             self.settings.point_of_sale, self.settings.document_kind == "public_services"
@@ -237,9 +246,10 @@ class BillingRun:
             return
         letter = invoice_letter(self.issuer, VatCondition(candidate.vat_condition))
         document_type = cbte_tipo(letter, DocumentKind.INVOICE, self.point_of_sale)
-        batch.bills_by_member[candidate.member_number].append(
-            _SupplyBill(candidate, bill, letter.value, document_type)
-        )
+        supply_bill = _SupplyBill(candidate, bill, letter.value, document_type)
+        if candidate.service in self.settings.interest_deferred_services and candidate.late_payments:
+            self._add_deferred_interest(supply_bill)
+        batch.bills_by_member[candidate.member_number].append(supply_bill)
 
     def _consumption(
         self, candidate: BillingCandidate, batch: _Batch, report: BillingReport
@@ -265,8 +275,11 @@ class BillingRun:
     def _estimate(self, candidate: BillingCandidate) -> MeterReading | None:
         """Record an estimated reading when the period was not read (flagged, reconciled later)."""
         previous = candidate.previous_readings(self.period)
-        history = [PeriodConsumption(r.previous_date, r.reading_date, r.consumption_units, r.estimated)
-                   for r in previous if r.previous_date is not None and r.previous_date < r.reading_date]
+        history = [
+            PeriodConsumption(r.previous_date, r.reading_date, r.consumption_units, r.estimated)
+            for r in previous
+            if r.previous_date is not None and r.previous_date < r.reading_date
+        ]
         if not previous or all(p.estimated for p in history):
             return None
         meter = Meter(
@@ -343,14 +356,35 @@ class BillingRun:
             return DocumentSeries.open(self.settings.point_of_sale, document_type)
         return series
 
+    def _add_deferred_interest(self, supply_bill: _SupplyBill) -> None:
+        """Interest on the supply's payments made after their due date, as one line of this bill."""
+        late = supply_bill.candidate.late_payments
+        amount = sum(
+            (late_interest(p.amount, p.due_date, p.paid_on, self.interest_rates).amount for p in late), ZERO
+        )
+        if amount <= ZERO:
+            return
+        labels = ", ".join(sorted({p.label for p in late}))
+        supply_bill.interest_line = {
+            "concept": INTEREST_CONCEPT,
+            "description": f"Intereses por mora por pagos fuera de término ({labels})",
+            "kind": "interest",
+            "amount": amount,
+            "vat_rate": None,
+            "in_vat_base": False,
+        }
+        supply_bill.interest_for = [p.key for p in late]
+
     def _invoice(
         self, bill: _SupplyBill, number: int, document_id: UUID, calendar: FiscalCalendar
     ) -> Invoice:
         c, calc = bill.candidate, bill.bill
-        total = calc.totals.total
+        lines = bill.lines()
+        total = sum((line["amount"] for line in lines), ZERO)
         return Invoice.issue(
             calendar=calendar,
-            lines=[_line_data(line) for line in calc.lines],
+            lines=lines,
+            interest_for=bill.interest_for or None,
             recorded_by=self.recorded_by,
             period_start=self.period_start,
             period_end=self.period_end,

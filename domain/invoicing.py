@@ -90,6 +90,7 @@ class Invoice(Aggregate):
         lines: list[dict[str, Any]],
         total: Decimal,
         recorded_by: str,
+        interest_for: list[str] | None = None,  # "receipt/document" keys of late payments charged here
         id: UUID | None = None,
     ) -> None:
         self.effective_date = effective_date

@@ -16,7 +16,15 @@ from decimal import Decimal
 from sqlalchemy import Connection, and_, func, select
 
 from domain.supplies import BILLABLE_STATES
-from projections.commercial_tables import held_bills, invoices, members, payable_documents, readings, supplies
+from projections.commercial_tables import (
+    document_payments,
+    held_bills,
+    invoices,
+    members,
+    payable_documents,
+    readings,
+    supplies,
+)
 
 HISTORY_PERIODS = 12
 
@@ -38,6 +46,17 @@ class ReadingRow:
     held_reason: str | None
 
 
+@dataclass(frozen=True)
+class LatePayment:
+    """A payment made after its document's first due date whose interest no bill has charged yet."""
+
+    key: str  # "receipt/document"
+    label: str
+    amount: Decimal
+    due_date: date
+    paid_on: date
+
+
 @dataclass
 class BillingCandidate:
     supply_number: str
@@ -56,6 +75,7 @@ class BillingCandidate:
     initial_reading: Decimal | None
     connected_on: date | None
     readings: dict[str, ReadingRow] = field(default_factory=dict)
+    late_payments: list[LatePayment] = field(default_factory=list)
 
     def reading(self, period: str) -> ReadingRow | None:
         return self.readings.get(period)
@@ -164,6 +184,7 @@ def billing_chunk(
     ).all()
     candidates = [BillingCandidate(*row) for row in rows]
     _attach_readings(conn, candidates, period)
+    _attach_late_payments(conn, candidates, period_end)
     return CandidateChunk(candidates, _payables_so_far(conn, period, member_numbers), member_numbers[-1])
 
 
@@ -198,3 +219,42 @@ def _payables_so_far(conn: Connection, period: str, member_numbers: list[str]) -
     for member_number, count in conn.execute(query):
         counts[member_number] = int(count)
     return counts
+
+
+def _attach_late_payments(conn: Connection, candidates: Sequence[BillingCandidate], period_end: date) -> None:
+    by_supply = {c.supply_number: c for c in candidates}
+    p, i = document_payments.c, invoices.c
+    rows = conn.execute(
+        select(
+            p.receipt_id,
+            p.document_id,
+            p.supply_number,
+            p.amount_cents,
+            p.paid_on,
+            i.due_date,
+            i.letter,
+            i.point_of_sale,
+            i.number,
+        )
+        .join(invoices, i.invoice_id == p.document_id)
+        .where(
+            and_(
+                p.supply_number.in_(list(by_supply)),
+                p.annulled.is_(False),
+                p.interest_invoice_id.is_(None),
+                p.paid_on > i.due_date,
+                p.paid_on <= period_end,
+            )
+        )
+        .order_by(p.paid_on, p.receipt_id)
+    )
+    for receipt, document, supply, cents, paid_on, due, letter, pos, number in rows:
+        by_supply[supply].late_payments.append(
+            LatePayment(
+                f"{receipt}/{document}",
+                f"{letter} {pos:05d}-{number:08d}",
+                Decimal(cents) / 100,
+                due,
+                paid_on,
+            )
+        )

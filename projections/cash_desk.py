@@ -6,16 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, and_
 
 from domain.cash_desk import CashSession, Receipt, UnmatchedCollection
 from domain.cheques import ThirdPartyCheque
+from domain.invoicing import Invoice
 from domain.money import to_cents
 from projections.bulk import insert_rows
 from projections.commercial_tables import (
     cash_sessions,
     cheques,
     collections_in_suspense,
+    document_payments,
     receipt_instruments,
     receipts,
 )
@@ -31,6 +33,7 @@ CHEQUE_MOVES = {
     get_topic(ThirdPartyCheque.ChequeEndorsed): "endorsed",  # type: ignore[attr-defined]
     get_topic(ThirdPartyCheque.ChequeRejected): "rejected",  # type: ignore[attr-defined]
 }
+INVOICE_ISSUED = get_topic(Invoice.InvoiceIssued)  # type: ignore[attr-defined]
 SUSPENSE = get_topic(UnmatchedCollection.CollectionHeldInSuspense)  # type: ignore[attr-defined]
 
 
@@ -46,12 +49,20 @@ class CashDeskProjection(Projection):
                 SESSION_CLOSED,
                 SUSPENSE,
                 CHEQUE_RECEIVED,
+                INVOICE_ISSUED,
                 *CHEQUE_MOVES,
             }
         )
 
     def tables(self) -> Sequence[Table]:
-        return (receipts, receipt_instruments, cash_sessions, collections_in_suspense, cheques)
+        return (
+            receipts,
+            receipt_instruments,
+            cash_sessions,
+            collections_in_suspense,
+            cheques,
+            document_payments,
+        )
 
     def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
         rows: dict[str, list[tuple[Any, ...]]] = {
@@ -60,6 +71,7 @@ class CashDeskProjection(Projection):
             "sessions": [],
             "suspense": [],
             "cheques": [],
+            "payments": [],
         }
         for event in events:
             if event.topic in (RECEIPT_ISSUED, SESSION_OPENED, SUSPENSE, CHEQUE_RECEIVED):
@@ -67,7 +79,9 @@ class CashDeskProjection(Projection):
                 continue
             self._flush(conn, rows)  # updates follow the rows they change
             d, key = event.data, event.originator_id.hex
-            if event.topic in CHEQUE_MOVES:
+            if event.topic == INVOICE_ISSUED:
+                self._interest_charged(conn, event)
+            elif event.topic in CHEQUE_MOVES:
                 conn.execute(
                     cheques.update()
                     .where(cheques.c.cheque_id == key)
@@ -80,6 +94,11 @@ class CashDeskProjection(Projection):
                     )
                 )
             elif event.topic == RECEIPT_ANNULLED:
+                conn.execute(
+                    document_payments.update()
+                    .where(document_payments.c.receipt_id == key)
+                    .values(annulled=True)
+                )
                 conn.execute(
                     receipts.update()
                     .where(receipts.c.receipt_id == key)
@@ -96,6 +115,22 @@ class CashDeskProjection(Projection):
                     )
                 )
         self._flush(conn, rows)
+
+    @staticmethod
+    def _interest_charged(conn: Connection, event: LoggedEvent) -> None:
+        """A bill that charges late payments' interest: those payments are settled."""
+        for key in event.data.get("interest_for") or ():
+            receipt_id, document_id = key.split("/")
+            conn.execute(
+                document_payments.update()
+                .where(
+                    and_(
+                        document_payments.c.receipt_id == receipt_id,
+                        document_payments.c.document_id == document_id,
+                    )
+                )
+                .values(interest_invoice_id=event.originator_id.hex)
+            )
 
     def _created(self, event: LoggedEvent, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         d, key = event.data, event.originator_id.hex
@@ -159,6 +194,18 @@ class CashDeskProjection(Projection):
                 event.position,
             )
         )
+        for allocation in d["allocations"]:
+            rows["payments"].append(
+                (
+                    key,
+                    allocation["document_id"],
+                    allocation["supply"],
+                    d["effective_date"],
+                    to_cents(allocation["amount"]),
+                    False,
+                    None,
+                )
+            )
         for line_no, item in enumerate(d["instruments"], start=1):
             rows["instruments"].append(
                 (key, line_no, item["kind"], to_cents(item["amount"]), item["reference"])
@@ -171,5 +218,6 @@ class CashDeskProjection(Projection):
         insert_rows(conn, receipt_instruments, rows["instruments"])
         insert_rows(conn, collections_in_suspense, rows["suspense"])
         insert_rows(conn, cheques, rows["cheques"])
+        insert_rows(conn, document_payments, rows["payments"])
         for pending in rows.values():
             pending.clear()

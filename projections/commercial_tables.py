@@ -243,3 +243,15 @@ cheques = Table(
     Column("rejection_reason", Text),
     Index("ix_cheques_state", "state", "received_on"),
 )
+
+document_payments = Table(
+    "document_payments", metadata,
+    Column("receipt_id", String(32), primary_key=True),
+    Column("document_id", String(32), primary_key=True),
+    Column("supply_number", String(20), nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("annulled", Boolean, nullable=False),
+    Column("interest_invoice_id", String(32)),  # the bill that charged its late interest
+    Index("ix_document_payments_supply", "supply_number", "paid_on"),
+)

@@ -286,3 +286,37 @@ def test_late_interest_is_charged_with_debit_notes_and_collected(billed: Asiento
         )
         == []
     )
+
+
+def test_interest_on_a_late_payment_goes_on_the_next_bill_once(billed: Asiento) -> None:
+    from api.billing_run import BillingRun
+
+    paid_on = date(2026, 3, 19)  # internet's January bill was due 17/02: 30 days late
+    billed.app.record_receipt(
+        member_number="1",
+        effective_date=paid_on,
+        open_invoice_ids=open_ids(billed),
+        chosen=[invoice_id("I-1", "2026-01"), invoice_id("E-1", "2026-01")],
+        instruments=[{"kind": "cash", "amount": E1_JAN + I1_JAN, "reference": ""}],
+        recorded_by="cajera",
+    )
+    read(billed, "E-1", "2026-02", "1600")
+    read(billed, "E-1", "2026-03", "1900")
+    for period, issue in (
+        ("2026-02", date(2026, 3, 2)),
+        ("2026-03", date(2026, 4, 2)),
+        ("2026-04", date(2026, 5, 4)),
+    ):
+        if period == "2026-04":
+            read(billed, "E-1", "2026-04", "2200")
+        BillingRun(billed, period=period, issue_date=issue, recorded_by="facturacion").run()
+
+    def interest(supply: str, period: str) -> list[Decimal]:
+        bill: Invoice = billed.app.repository.get(invoice_id(supply, period))
+        return [ln["amount"] for ln in bill.lines if ln["kind"] == "interest"]
+
+    assert interest("I-1", "2026-02") == []  # the payment came after February's period
+    assert interest("I-1", "2026-03") == [D("712.47")]  # 24,079.00 × 36% / 365 × 30
+    assert interest("I-1", "2026-04") == []  # charged once
+    assert interest("E-1", "2026-03") == []  # electricity charges interest at the counter instead
+    assert account(billed, "4.2.01") == -D("712.47")
