@@ -60,6 +60,8 @@ class StoreConfig:
             "POSTGRES_USER": parts["user"],
             "POSTGRES_PASSWORD": parts["password"],
             "POSTGRES_POOL_SIZE": "5",
+            # A wrong host or database should fail in seconds, not half a minute.
+            "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_MAX_OVERFLOW": "5",
             # Bulk work may hold a transaction open between statements for a while.
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60",

@@ -20,10 +20,13 @@ from uuid import UUID
 
 import typer
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from adapters.commercial_commands import read_services_file
 from adapters.entry_files import read_entry_file
-from adapters.store import StoreConfigError
+from adapters.store import DEFAULT_DATABASE_URL, StoreConfigError
 from api import render
 from api.bootstrap import Asiento, bootstrap
 from api.cli_billing import register as register_billing
@@ -428,6 +431,12 @@ def main() -> Any:
         sys.exit(1)
     except (RuleError, PostingError, ProjectionFailed, StoreConfigError) as exc:
         typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(1)
+    except (StoreInterfaceError, StoreOperationalError, SQLAlchemyOperationalError) as exc:
+        # The database cannot be reached or opened: say which one, not a traceback.
+        url = os.environ.get("ASIENTO_DATABASE_URL") or DEFAULT_DATABASE_URL
+        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        typer.secho(f"Error: no se puede abrir la base {url}: {cause}", fg=typer.colors.RED, err=True)
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -121,3 +121,9 @@ def test_rules_check_accepts_the_default_set_and_names_the_fault_in_a_bad_one(tm
     result = run(url, "rules", "check", str(bad), ok=False)
     assert str(bad) in result.stderr and "solo-debe" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_database_that_cannot_be_opened_is_one_clear_line(tmp_path: Path) -> None:
+    result = run(f"sqlite:///{tmp_path}/no/such/dir/a.db", "account", "list", ok=False)
+    assert result.stderr.startswith("Error: no se puede abrir la base sqlite:///")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
