@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine
 from adapters.application import AsientoApp
 from adapters.store import StoreConfig, config_from_env, make_engine
 from ledger_rules import EventRecord, RuleBook, load_chart, load_rule_book
+from projections.audit_chain import AuditChainProjection
 from projections.balances import BalancesProjection
 from projections.cash_desk import CashDeskProjection
 from projections.chart import ChartProjection
@@ -83,6 +84,7 @@ def bootstrap(
             CommercialProjection(),
             CurrentAccountsProjection(),
             CashDeskProjection(),
+            AuditChainProjection(),
         ],
         page_size=page_size,
     )

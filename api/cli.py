@@ -406,6 +406,20 @@ def rebuild(name: Annotated[str, typer.Argument(help="Proyección o 'all'")] = "
     render.console.print(f"Reconstruidas {', '.join(names)}: {read} eventos leídos.")
 
 
+@app.command()
+def verify() -> None:
+    """Recalcula la cadena de hashes del registro de eventos y nombra el primer evento alterado."""
+    from projections.audit_chain import verify as verify_chain
+
+    with opened() as asiento:
+        asiento.runner.catch_up()
+        with asiento.read() as conn:
+            checked, broken = verify_chain(conn, asiento.app.recorder)
+    if broken is not None:
+        fail(f"la cadena se rompe en el evento {broken.position}: {broken.reason}")
+    render.console.print(f"Registro íntegro: {checked} eventos verificados.")
+
+
 @rules_app.command("check")
 def rules_check(
     path: Annotated[Path | None, typer.Argument(help="Archivo o carpeta de reglas")] = None,

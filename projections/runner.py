@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -26,15 +27,32 @@ MIN_PAGE_SIZE = 500
 MAX_PAGE_SIZE = 20_000
 
 
+ALL_TOPICS = frozenset({"*"})  # a projection that follows every event (the audit chain)
+
+
 @dataclass(frozen=True)
 class LoggedEvent:
-    """One event of the log, decoded once per page and shared by all projections."""
+    """One event of the log, shared by all projections; decoded on first use only."""
 
     position: int
     topic: str
-    originator_id: UUID
     originator_version: int
-    data: Mapping[str, Any]
+    notification: Any  # the stored notification: raw state for the audit chain
+    mapper: Mapper[UUID] = field(repr=False, compare=False)
+
+    @cached_property
+    def _event(self) -> Any:
+        return self.mapper.to_domain_event(self.notification)
+
+    @property
+    def originator_id(self) -> UUID:
+        originator: UUID = self._event.originator_id
+        return originator
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        state: Mapping[str, Any] = self._event.__dict__
+        return state
 
     @property
     def timestamp(self) -> datetime:
@@ -134,7 +152,8 @@ class ProjectionRunner:
             if not behind:
                 return 0, head
             start = min(positions[p.name] for p in behind) + 1
-            topics = sorted(set().union(*(p.topics() for p in behind)))
+            wanted = set().union(*(p.topics() for p in behind))
+            topics = [] if "*" in wanted else sorted(wanted)  # [] asks the recorder for every event
             notifications = self.recorder.select_notifications(
                 start, self.page_size, stop=head, topics=topics
             )
@@ -144,7 +163,8 @@ class ProjectionRunner:
             for projection in behind:
                 mine = projection.topics()
                 seen = positions[projection.name]
-                todo = [e for e in events if e.position > seen and e.topic in mine]
+                everything = mine == ALL_TOPICS
+                todo = [e for e in events if e.position > seen and (everything or e.topic in mine)]
                 try:
                     projection.handle_page(conn, todo)
                 except Exception as exc:
@@ -153,20 +173,13 @@ class ProjectionRunner:
             return len(notifications), reached
 
     def _decode(self, notification: Any) -> LoggedEvent:
-        domain_event = self.mapper.to_domain_event(notification)
         return LoggedEvent(
-            position=notification.id,
-            topic=notification.topic,
-            originator_id=domain_event.originator_id,
-            originator_version=domain_event.originator_version,
-            data=domain_event.__dict__,
+            notification.id, notification.topic, notification.originator_version, notification, self.mapper
         )
 
     def _save_position(self, conn: Connection, name: str, position: int) -> None:
         table = projection_positions
-        updated = conn.execute(
-            table.update().where(table.c.name == name).values(position=position)
-        ).rowcount
+        updated = conn.execute(table.update().where(table.c.name == name).values(position=position)).rowcount
         if not updated:
             conn.execute(table.insert().values(name=name, position=position))
 
