@@ -407,6 +407,37 @@ def rebuild(name: Annotated[str, typer.Argument(help="Proyección o 'all'")] = "
 
 
 @app.command()
+def trace(
+    target: Annotated[str, typer.Argument(help="Asiento AÑO/NÚMERO o código de cuenta")],
+    as_of: Annotated[str, typer.Option("--as-of")] = "",
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Del saldo al hecho: líneas del diario, el evento y la regla que las produjo, quién y cuándo."""
+    from api.tracing import trace_account, trace_entry
+
+    day = parse_day(as_of, "--as-of")
+    with opened() as asiento:
+        found = trace_entry(asiento, target) if "/" in target else trace_account(asiento, target, day)
+    if fmt is Format.json:
+        render.print_json(found)
+        return
+    for item in found["entries"]:
+        render.console.print(
+            f"Asiento {item['entry']} del {item['date']}: {item['description']}\n"
+            f"  evento {item['event_position']} {item['event']}, regla {item['rule']}, "
+            f"registrado por {item['recorded_by']} el {item['recorded_at']}"
+        )
+        for line in item["lines"]:
+            render.console.print(
+                f"    {line['account']:<10} debe {line['debit']:>14} haber {line['credit']:>14}"
+            )
+        for key, value in item["facts"].items():
+            render.console.print(f"    · {key}: {value}")
+    if "balance" in found:
+        render.console.print(f"Saldo de {target} al {day:%d/%m/%Y}: {found['balance']}")
+
+
+@app.command()
 def verify() -> None:
     """Recalcula la cadena de hashes del registro de eventos y nombra el primer evento alterado."""
     from projections.audit_chain import verify as verify_chain

@@ -25,7 +25,8 @@ def run(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[st
 
 def trial_balance(url: str, as_of: str = "2026-12-31") -> dict[str, object]:
     payload: dict[str, object] = json.loads(
-        run(url, "report", "trial-balance", "--as-of", as_of, "--format", "json").stdout)
+        run(url, "report", "trial-balance", "--as-of", as_of, "--format", "json").stdout
+    )
     return payload
 
 
@@ -50,21 +51,44 @@ def test_a_month_of_manual_accounting_through_the_cli(database_url: str, tmp_pat
     assert trial_balance(url) == {
         "as_of": "2026-12-31",
         "accounts": [
-            {"code": "2.1.04.01", "name": "Sueldos a pagar", "debit": "0.00", "credit": "1500000.00",
-             "balance": "-1500000.00"},
-            {"code": "5.2.01", "name": "Sueldos y jornales", "debit": "1500000.00", "credit": "0.00",
-             "balance": "1500000.00"},
+            {
+                "code": "2.1.04.01",
+                "name": "Sueldos a pagar",
+                "debit": "0.00",
+                "credit": "1500000.00",
+                "balance": "-1500000.00",
+            },
+            {
+                "code": "5.2.01",
+                "name": "Sueldos y jornales",
+                "debit": "1500000.00",
+                "credit": "0.00",
+                "balance": "1500000.00",
+            },
         ],
         "totals": {"debit": "1500000.00", "credit": "1500000.00"},
     }
     run(url, "entry", "reverse", "2026/1", "--date", "2026-04-01")
-    journal = json.loads(run(url, "report", "journal", "--from", "2026-01-01", "--to", "2026-12-31",
-                             "--format", "json").stdout)
+    journal = json.loads(
+        run(url, "report", "journal", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json").stdout
+    )
     summary = [(e["number"], e["kind"], e["recorded_by"], e["reverses_entry_id"]) for e in journal["entries"]]
     assert summary == [(1, "manual", "contadora", None), (2, "reversal", "contadora", 1)]
     assert journal["totals"] == {"entries": 2, "debit": "3000000.00", "credit": "3000000.00"}
-    ledger = json.loads(run(url, "report", "ledger", "5.2.01", "--from", "2026-04-01", "--to", "2026-12-31",
-                            "--format", "json").stdout)
+    ledger = json.loads(
+        run(
+            url,
+            "report",
+            "ledger",
+            "5.2.01",
+            "--from",
+            "2026-04-01",
+            "--to",
+            "2026-12-31",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert (ledger["opening_balance"], ledger["totals"]["closing_balance"]) == ("1500000.00", "0.00")
     run(url, "rebuild", "all")
     assert trial_balance(url)["totals"] == {"debit": "3000000.00", "credit": "3000000.00"}
@@ -101,13 +125,27 @@ def test_closed_period_and_account_commands(tmp_path: Path) -> None:
     assert "El período 2026-03 está cerrado" in refused.stderr
     run(url, "account", "add", "5.3.09", "Gastos de sepelio propios", "--type", "expense", "--parent", "5.3")
     accounts = json.loads(run(url, "account", "list", "--format", "json").stdout)["accounts"]
-    assert {"code": "5.3.09", "name": "Gastos de sepelio propios", "account_type": "expense",
-            "normal_balance": "debit", "parent_code": "5.3", "header": False, "is_open": True} in accounts
+    assert {
+        "code": "5.3.09",
+        "name": "Gastos de sepelio propios",
+        "account_type": "expense",
+        "normal_balance": "debit",
+        "parent_code": "5.3",
+        "header": False,
+        "is_open": True,
+    } in accounts
     duplicate = run(url, "account", "add", "5.3.09", "Otra", "--type", "expense", "--parent", "5.3", ok=False)
     assert duplicate.stderr == "Error: La cuenta 5.3.09 ya existe\n"
     years = json.loads(run(url, "period", "list", "--format", "json").stdout)["years"]
-    assert years == [{"year": 2026, "start": "2026-01-01", "end": "2026-12-31", "closed": False,
-                      "closed_months": ["2026-03"]}]
+    assert years == [
+        {
+            "year": 2026,
+            "start": "2026-01-01",
+            "end": "2026-12-31",
+            "closed": False,
+            "closed_months": ["2026-03"],
+        }
+    ]
 
 
 def test_rules_check_accepts_the_default_set_and_names_the_fault_in_a_bad_one(tmp_path: Path) -> None:
@@ -117,7 +155,9 @@ def test_rules_check_accepts_the_default_set_and_names_the_fault_in_a_bad_one(tm
     bad.write_text(
         '[ruleset]\nname = "malas"\nvalid_from = 2026-01-01\n\n[[rule]]\nname = "solo-debe"\n'
         'event = "InvoiceIssued"\ndescription = "x"\n[[rule.posting]]\nside = "debit"\n'
-        'account = "1.1.03.01"\namount = "total"\n', encoding="utf-8")
+        'account = "1.1.03.01"\namount = "total"\n',
+        encoding="utf-8",
+    )
     result = run(url, "rules", "check", str(bad), ok=False)
     assert str(bad) in result.stderr and "solo-debe" in result.stderr
     assert result.stderr.count("\n") == 1
@@ -127,3 +167,23 @@ def test_a_database_that_cannot_be_opened_is_one_clear_line(tmp_path: Path) -> N
     result = run(f"sqlite:///{tmp_path}/no/such/dir/a.db", "account", "list", ok=False)
     assert result.stderr.startswith("Error: no se puede abrir la base sqlite:///")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_trace_walks_from_an_entry_and_a_balance_to_the_fact(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    run(url, "init", "--year", "2026")
+    (tmp_path / "sueldos.toml").write_text(ENTRY, encoding="utf-8")
+    run(url, "entry", "post", str(tmp_path / "sueldos.toml"))
+    traced = json.loads(run(url, "trace", "2026/1", "--format", "json").stdout)["entries"][0]
+    assert (traced["event"], traced["rule"], traced["recorded_by"]) == (
+        "ManualEntryPosted",
+        "manual",
+        "contadora",
+    )
+    assert traced["facts"]["description"] == "Provisión de sueldos de marzo"
+    assert traced["lines"][0] == {"account": "5.2.01", "debit": "1500000.00", "credit": "0.00"}
+    by_account = json.loads(run(url, "trace", "5.2.01", "--as-of", "2026-12-31", "--format", "json").stdout)
+    assert by_account["balance"] == "1500000.00"
+    assert [e["entry"] for e in by_account["entries"]] == ["2026/1"]
+    missing = run(url, "trace", "2026/99", ok=False)
+    assert missing.stderr == "Error: El asiento 2026/99 no existe\n"
