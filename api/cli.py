@@ -33,7 +33,7 @@ from api.cli_billing import register as register_billing
 from api.cli_cash import register as register_cash
 from api.cli_commercial import register as register_commercial
 from api.cli_payments import register as register_payments
-from api.cli_support import parse_day
+from api.cli_support import parse_day, parse_moment
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
 from domain.journal import JournalEntry
@@ -295,12 +295,15 @@ def period_list(fmt: FormatOpt = Format.table) -> None:
 # -- reports ----------------------------------------------------------------------------------------
 @report_app.command("trial-balance")
 def report_trial_balance(
-    as_of: Annotated[str, typer.Option("--as-of")] = "", fmt: FormatOpt = Format.table
+    as_of: Annotated[str, typer.Option("--as-of")] = "",
+    as_known_at: Annotated[str, typer.Option("--as-known-at", help="AAAA-MM-DDTHH:MM[:SS] hora local")] = "",
+    fmt: FormatOpt = Format.table,
 ) -> None:
-    """Balance de sumas y saldos a una fecha."""
+    """Balance de sumas y saldos a una fecha (y, si se indica, tal como se conocía en un momento)."""
     day = parse_day(as_of, "--as-of") if as_of else date.today()
+    known = parse_moment(as_known_at, "--as-known-at") if as_known_at else None
     with opened() as asiento, asiento.read() as conn:
-        tb = queries.trial_balance(conn, day)
+        tb = queries.trial_balance(conn, day, known)
     if fmt is Format.json:
         render.print_json(render.trial_balance_json(tb))
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
@@ -36,3 +36,12 @@ def parse_uuid(text: str, what: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise InvalidInput(f"{what} {text!r} no es un identificador válido") from None
+
+
+def parse_moment(text: str, field: str) -> datetime:
+    """A moment as staff give it (local time unless an offset is written), in UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{field}: momento inválido {text!r}, use AAAA-MM-DDTHH:MM[:SS]") from None
+    return moment.astimezone(UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -133,8 +133,14 @@ def _account_columns() -> tuple[Any, ...]:
     return (c.code, c.name, c.account_type, c.normal_balance, c.parent_code, c.header, c.is_open)
 
 
-def trial_balance(conn: Connection, as_of: date) -> TrialBalance:
-    """Sumas y saldos: debits, credits and balance per account up to a date."""
+def trial_balance(conn: Connection, as_of: date, as_known_at: datetime | None = None) -> TrialBalance:
+    """Sumas y saldos: debits, credits and balance per account up to a business date.
+
+    ``as_known_at``: what the books showed at that moment, before later entries
+    (corrections included) were recorded; read from the journal lines themselves.
+    """
+    if as_known_at is not None:
+        return _trial_balance_as_known(conn, as_of, as_known_at)
     b = account_balances.c
     totals = (
         select(
@@ -146,6 +152,26 @@ def trial_balance(conn: Connection, as_of: date) -> TrialBalance:
         .group_by(b.account_code)
         .subquery()
     )
+    return _trial_balance_rows(conn, as_of, totals)
+
+
+def _trial_balance_as_known(conn: Connection, as_of: date, as_known_at: datetime) -> TrialBalance:
+    line, entry = journal_lines.c, journal_entries.c
+    totals = (
+        select(
+            line.account_code,
+            func.sum(line.debit_cents).label("debit"),
+            func.sum(line.credit_cents).label("credit"),
+        )
+        .join(journal_entries, entry.entry_id == line.entry_id)
+        .where(and_(line.effective_date <= as_of, entry.recorded_at <= as_known_at))
+        .group_by(line.account_code)
+        .subquery()
+    )
+    return _trial_balance_rows(conn, as_of, totals)
+
+
+def _trial_balance_rows(conn: Connection, as_of: date, totals: Any) -> TrialBalance:
     # Outer join: a balance on an account missing from the chart must show, not vanish.
     query = (
         select(totals.c.account_code, ledger_accounts.c.name, totals.c.debit, totals.c.credit)

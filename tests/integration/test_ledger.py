@@ -44,11 +44,18 @@ def test_manual_entries_are_numbered_and_balanced(asiento: Asiento) -> None:
         entries = queries.journal(conn, date(2026, 1, 1), date(2026, 12, 31))
         tb = queries.trial_balance(conn, date(2026, 12, 31))
     assert [(e.fiscal_year, e.number, e.kind, e.recorded_by) for e in entries] == [
-        (2026, 1, "manual", "test"), (2026, 2, "manual", "test")]
+        (2026, 1, "manual", "test"),
+        (2026, 2, "manual", "test"),
+    ]
     assert [(ln.account_code, ln.debit, ln.credit) for ln in entries[1].lines] == [
-        (BANK, D("2000000.00"), D("0.00")), (CASH, D("0.00"), D("2000000.00"))]
+        (BANK, D("2000000.00"), D("0.00")),
+        (CASH, D("0.00"), D("2000000.00")),
+    ]
     assert {(r.code, r.balance) for r in tb.rows} == {
-        (CASH, D("500000.00")), (BANK, D("2000000.00")), (CAPITAL, D("-2500000.00"))}
+        (CASH, D("500000.00")),
+        (BANK, D("2000000.00")),
+        (CAPITAL, D("-2500000.00")),
+    }
     assert tb.total_debit == tb.total_credit == D("4500000.00")
 
 
@@ -84,14 +91,24 @@ def test_client_chosen_id_makes_posting_idempotent(asiento: Asiento) -> None:
     entry(asiento, date(2026, 3, 1), (CASH, Side.DEBIT, "5.00"), (CAPITAL, Side.CREDIT, "5.00"), entry_id=key)
     head = asiento.runner.head()
     with pytest.raises(AlreadyRecorded):
-        entry(asiento, date(2026, 3, 1), (CASH, Side.DEBIT, "5.00"), (CAPITAL, Side.CREDIT, "5.00"),
-              entry_id=key)
+        entry(
+            asiento,
+            date(2026, 3, 1),
+            (CASH, Side.DEBIT, "5.00"),
+            (CAPITAL, Side.CREDIT, "5.00"),
+            entry_id=key,
+        )
     assert asiento.runner.head() == head
 
 
 def test_reversal_links_both_entries_and_zeroes_balances(asiento: Asiento) -> None:
-    original = entry(asiento, date(2026, 3, 1), (ENERGY_PURCHASES, Side.DEBIT, "1200.50"),
-                     (SUPPLIERS, Side.CREDIT, "1200.50"), dims={"cost_center": "redes"})
+    original = entry(
+        asiento,
+        date(2026, 3, 1),
+        (ENERGY_PURCHASES, Side.DEBIT, "1200.50"),
+        (SUPPLIERS, Side.CREDIT, "1200.50"),
+        dims={"cost_center": "redes"},
+    )
     asiento.app.reverse_entry(original, effective_date=date(2026, 3, 2), recorded_by="auditor")
     with pytest.raises(EntryAlreadyReversed):
         asiento.app.reverse_entry(original, effective_date=date(2026, 3, 2), recorded_by="auditor")
@@ -103,7 +120,9 @@ def test_reversal_links_both_entries_and_zeroes_balances(asiento: Asiento) -> No
     assert (first.reversed_by_entry_id, second.reverses_entry_id) == (second.entry_id, first.entry_id)
     assert (second.kind, second.recorded_by) == ("reversal", "auditor")
     assert [(ln.account_code, ln.debit, ln.credit) for ln in second.lines] == [
-        (ENERGY_PURCHASES, D("0.00"), D("1200.50")), (SUPPLIERS, D("1200.50"), D("0.00"))]
+        (ENERGY_PURCHASES, D("0.00"), D("1200.50")),
+        (SUPPLIERS, D("1200.50"), D("0.00")),
+    ]
     assert second.lines[0].dimensions == {"cost_center": "redes"}
     assert all(r.balance == 0 for r in tb.rows)
     assert [r.balance for r in mayor.rows] == [D("1200.50"), D("0.00")]
@@ -120,8 +139,12 @@ def test_invoice_posts_through_the_default_rules(asiento: Asiento) -> None:
     debits = {ln.account_code: ln.debit for ln in posted.lines if ln.debit}
     credits = {ln.account_code: ln.credit for ln in posted.lines if ln.credit}
     assert debits == {"1.1.03.01": D("14200.00")}
-    assert credits == {"4.1.01.01": D("10000.00"), "3.1.03": D("1500.00"),
-                       "2.1.02.01": D("2100.00"), "2.1.03.01": D("600.00")}
+    assert credits == {
+        "4.1.01.01": D("10000.00"),
+        "3.1.03": D("1500.00"),
+        "2.1.02.01": D("2100.00"),
+        "2.1.03.01": D("600.00"),
+    }
     assert posted.lines[0].dimensions == {"member": "0001", "supply": "E-0001", "service": "electricity"}
     assert tb.total_debit == tb.total_credit == D("14200.00")
 
@@ -132,16 +155,27 @@ def test_entries_are_numbered_per_fiscal_year_in_log_order(asiento: Asiento) -> 
         entry(asiento, day, (CASH, Side.DEBIT, "1.00"), (CAPITAL, Side.CREDIT, "1.00"))
     asiento.runner.catch_up()
     with asiento.read() as conn:
-        rows = conn.execute(select(journal_entries.c.fiscal_year, journal_entries.c.number,
-                                   journal_entries.c.effective_date)
-                            .order_by(journal_entries.c.entry_id)).all()
-    assert rows == [(2026, 1, date(2026, 5, 1)), (2027, 1, date(2027, 1, 3)),
-                    (2026, 2, date(2026, 4, 1)), (2027, 2, date(2027, 1, 2))]
+        rows = conn.execute(
+            select(
+                journal_entries.c.fiscal_year, journal_entries.c.number, journal_entries.c.effective_date
+            ).order_by(journal_entries.c.entry_id)
+        ).all()
+    assert rows == [
+        (2026, 1, date(2026, 5, 1)),
+        (2027, 1, date(2027, 1, 3)),
+        (2026, 2, date(2026, 4, 1)),
+        (2027, 2, date(2027, 1, 2)),
+    ]
 
 
 def test_rebuild_equals_incremental(asiento: Asiento) -> None:
-    entry(asiento, date(2026, 1, 2), (CASH, Side.DEBIT, "100.00"), (CAPITAL, Side.CREDIT, "100.00"),
-          dims={"member": "7"})
+    entry(
+        asiento,
+        date(2026, 1, 2),
+        (CASH, Side.DEBIT, "100.00"),
+        (CAPITAL, Side.CREDIT, "100.00"),
+        dims={"member": "7"},
+    )
     first = entry(asiento, date(2026, 1, 3), (BANK, Side.DEBIT, "40.00"), (CASH, Side.CREDIT, "40.00"))
     asiento.app.issue_invoice(lines=STANDARD_INVOICE_LINES, recorded_by="t", **invoice_header())
     asiento.app.reverse_entry(first, effective_date=date(2026, 1, 4), recorded_by="t")
@@ -154,8 +188,12 @@ def test_rebuild_equals_incremental(asiento: Asiento) -> None:
 
 def test_crash_mid_page_posts_nothing_and_resumes_exactly_once(asiento: Asiento) -> None:
     for n in range(5):
-        entry(asiento, date(2026, 2, 1 + n), (CASH, Side.DEBIT, f"{n + 1}.00"),
-              (CAPITAL, Side.CREDIT, f"{n + 1}.00"))
+        entry(
+            asiento,
+            date(2026, 2, 1 + n),
+            (CASH, Side.DEBIT, f"{n + 1}.00"),
+            (CAPITAL, Side.CREDIT, f"{n + 1}.00"),
+        )
     balances = asiento.runner.projections["balances"]
     original = balances.handle_page
 
@@ -179,23 +217,37 @@ def test_crash_mid_page_posts_nothing_and_resumes_exactly_once(asiento: Asiento)
 
 def test_dimension_balances_follow_the_postings(asiento: Asiento) -> None:
     asiento.app.issue_invoice(lines=STANDARD_INVOICE_LINES, recorded_by="t", **invoice_header())
-    asiento.app.issue_invoice(lines=STANDARD_INVOICE_LINES[:1], recorded_by="t",
-                              **invoice_header(2, member_number="0002", supply_number="E-0002"))
-    asiento.app.issue_invoice(lines=STANDARD_INVOICE_LINES[:1], recorded_by="t",
-                              **invoice_header(3, service="water", supply_number="W-0001",
-                                             effective_date=date(2026, 2, 2)))
+    asiento.app.issue_invoice(
+        lines=STANDARD_INVOICE_LINES[:1],
+        recorded_by="t",
+        **invoice_header(2, member_number="0002", supply_number="E-0002"),
+    )
+    asiento.app.issue_invoice(
+        lines=STANDARD_INVOICE_LINES[:1],
+        recorded_by="t",
+        **invoice_header(3, service="water", supply_number="W-0001", effective_date=date(2026, 2, 2)),
+    )
     asiento.runner.catch_up()
     from projections.tables import account_dimension_balances as adb
 
     with asiento.read() as conn:
         rows = conn.execute(
-            select(adb.c.account_code, adb.c.dimension, adb.c.value, adb.c.effective_date,
-                   adb.c.debit_cents, adb.c.credit_cents)
+            select(
+                adb.c.account_code,
+                adb.c.dimension,
+                adb.c.value,
+                adb.c.effective_date,
+                adb.c.debit_cents,
+                adb.c.credit_cents,
+            )
             .where(adb.c.account_code.in_(["1.1.03.01", "1.1.03.02"]))
-            .order_by(adb.c.account_code, adb.c.dimension)).all()
+            .order_by(adb.c.account_code, adb.c.dimension)
+        ).all()
     # Member and supply balances are not kept here (too many keys): only service and the like.
-    assert rows == [("1.1.03.01", "service", "electricity", date(2026, 2, 1), 2_420_000, 0),
-                    ("1.1.03.02", "service", "water", date(2026, 2, 2), 1_000_000, 0)]
+    assert rows == [
+        ("1.1.03.01", "service", "electricity", date(2026, 2, 1), 2_420_000, 0),
+        ("1.1.03.02", "service", "water", date(2026, 2, 2), 1_000_000, 0),
+    ]
 
 
 def test_follower_loop_projects_what_other_writers_record(asiento: Asiento) -> None:
@@ -221,3 +273,26 @@ def test_follower_loop_projects_what_other_writers_record(asiento: Asiento) -> N
         follower.join(timeout=20)
     assert balance == D("77.70")
     assert not follower.is_alive()
+
+
+def test_as_known_at_shows_the_books_before_a_later_correction(asiento: Asiento) -> None:
+    from datetime import UTC, datetime
+
+    original = entry(
+        asiento, date(2026, 3, 1), (CASH, Side.DEBIT, "500.00"), (CAPITAL, Side.CREDIT, "500.00")
+    )
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        before = queries.trial_balance(conn, date(2026, 12, 31))
+    moment = datetime.now(UTC)
+    import time
+
+    time.sleep(0.01)  # the correction is recorded strictly later
+    asiento.app.reverse_entry(original, effective_date=date(2026, 3, 2), recorded_by="auditor")
+    entry(asiento, date(2026, 3, 2), (CASH, Side.DEBIT, "50.00"), (CAPITAL, Side.CREDIT, "50.00"))
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        known_then = queries.trial_balance(conn, date(2026, 12, 31), as_known_at=moment)
+        now = queries.trial_balance(conn, date(2026, 12, 31))
+    assert known_then.rows == before.rows
+    assert {r.code: r.balance for r in now.rows} == {CASH: D("50.00"), CAPITAL: D("-50.00")}
