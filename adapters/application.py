@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -20,7 +21,15 @@ from adapters.commercial_commands import CommercialCommands
 from adapters.payment_commands import PaymentCommands
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.chart import CHART_ID, ChartOfAccounts
-from domain.errors import AlreadyRecorded, Conflict, NotFound
+from domain.closing import (
+    RESULT_OF_YEAR_ACCOUNT,
+    YEAR_CLOSING,
+    YEAR_OPENING,
+    closing_lines,
+    opening_lines,
+    result_transfer_lines,
+)
+from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
 from domain.invoicing import Invoice
 from domain.journal import EntryLine, JournalEntry
 from domain.treasury import TreasuryMovement
@@ -140,17 +149,115 @@ class AsientoApp(CommercialCommands, PaymentCommands, Application[UUID]):
         self._save(calendar, what="el calendario de ejercicios")
 
     def close_period(self, label: str, *, recorded_by: str) -> None:
-        calendar = self.calendar()
+        """Close one month (AAAA-MM); a whole year closes with :meth:`close_fiscal_year`."""
         if label.isdigit():
-            calendar.close_year(int(label), recorded_by=recorded_by)
-        else:
-            calendar.close_period(label, recorded_by=recorded_by)
+            raise InvalidInput(
+                f"Para cerrar el ejercicio {label} use 'asiento period close {label}', que registra "
+                "el asiento de cierre"
+            )
+        calendar = self.calendar()
+        calendar.close_period(label, recorded_by=recorded_by)
         self._save(calendar, what="el calendario de ejercicios")
 
-    def reopen_fiscal_year(self, year: int, reason: str, *, recorded_by: str) -> None:
+    def log_position(self) -> int:
+        """The last notification id: year-end entries are computed as of this position."""
+        return int(self.recorder.max_notification_id() or 0)
+
+    def _require_log_at(self, position: int) -> None:
+        if self.log_position() != position:
+            raise Conflict("Se registraron hechos mientras se calculaban los saldos: reintente")
+
+    def close_fiscal_year(
+        self, year: int, result_balances: Mapping[str, Decimal], *, based_on_position: int, recorded_by: str
+    ) -> UUID | None:
+        """Record the closing entry (results to the result of the year) and lock the year, atomically.
+
+        ``result_balances`` are the signed balances of every revenue and expense
+        account at the year's end, read from the ledger at ``based_on_position``;
+        if anything was recorded since, the close is refused rather than wrong.
+        """
         calendar = self.calendar()
+        fiscal_year = calendar.get_year(year)
+        lines = closing_lines(result_balances)
+        entry = None
+        if lines:
+            entry = JournalEntry.post(
+                effective_date=fiscal_year.end_date,
+                description=f"Asiento de cierre del ejercicio {year}: resultados a Resultado del ejercicio",
+                lines=lines, chart=self.chart(), calendar=calendar, recorded_by=recorded_by,
+                kind=YEAR_CLOSING,
+            )
+        calendar.close_year(year, closing_entry_id=entry.id if entry else None, recorded_by=recorded_by)
+        self._require_log_at(based_on_position)
+        self._save(calendar, *([entry] if entry else []), what="el calendario de ejercicios")
+        return entry.id if entry else None
+
+    def record_opening_entry(
+        self, year: int, balance_sheet_balances: Mapping[str, Decimal], *, based_on_position: int,
+        recorded_by: str,
+    ) -> UUID | None:
+        """Carry the closed previous year's balance-sheet balances into ``year``.
+
+        Two entries, saved together: the opening entry itself and the transfer of
+        last year's result to unassigned results.
+        """
+        calendar = self.calendar()
+        fiscal_year = calendar.get_year(year)
+        lines = opening_lines(balance_sheet_balances)
+        if not lines:
+            return None
+        chart = self.chart()
+
+        def post(description: str, entry_lines: list[EntryLine], kind: str) -> JournalEntry:
+            return JournalEntry.post(
+                effective_date=fiscal_year.start_date, description=description, lines=entry_lines,
+                chart=chart, calendar=calendar, recorded_by=recorded_by, kind=kind,
+            )
+
+        opening = post(f"Asiento de apertura del ejercicio {year}", lines, YEAR_OPENING)
+        entries = [opening]
+        transfer = result_transfer_lines(balance_sheet_balances.get(RESULT_OF_YEAR_ACCOUNT, Decimal(0)))
+        if transfer:
+            entries.append(post(
+                "Traslado del resultado del ejercicio anterior a resultados no asignados",
+                transfer, "result_transfer",
+            ))
+        calendar.link_opening_entries(year, [e.id for e in entries], recorded_by=recorded_by)
+        self._require_log_at(based_on_position)
+        self._save(calendar, *entries, what="el calendario de ejercicios")
+        return opening.id
+
+    def reopen_fiscal_year(self, year: int, reason: str, *, recorded_by: str) -> None:
+        """Re-open a closed year: reverse its closing entry and the next year's opening entry."""
+        calendar = self.calendar()
+        fiscal_year = calendar.get_year(year)
+        following = calendar.next_year(year)
+        changed: list[Aggregate] = [calendar]
         calendar.reopen_year(year, reason, recorded_by=recorded_by)
-        self._save(calendar, what="el calendario de ejercicios")
+        note = f"por reapertura del ejercicio {year}: {reason.strip()}"
+        if following is not None and following.opening_entry_ids:
+            calendar.unlink_opening_entry(following.year, recorded_by=recorded_by)
+            for entry_id in following.opening_entry_ids:
+                changed += self._reverse_year_end(
+                    entry_id, following.start_date, calendar,
+                    f"Anulación de la apertura {following.year} {note}", recorded_by,
+                )
+        if fiscal_year.closing_entry_id is not None:
+            changed += self._reverse_year_end(
+                fiscal_year.closing_entry_id, fiscal_year.end_date, calendar,
+                f"Anulación del asiento de cierre {year} {note}", recorded_by,
+            )
+        self._save(*changed, what="el calendario de ejercicios")
+
+    def _reverse_year_end(
+        self, entry_id: UUID, day: date, calendar: FiscalCalendar, description: str, recorded_by: str
+    ) -> list[Aggregate]:
+        original: JournalEntry = self._get(entry_id, "El asiento")
+        reversal = original.reverse(
+            effective_date=day, chart=self.chart(), calendar=calendar, recorded_by=recorded_by,
+            description=description,
+        )
+        return [original, reversal]
 
     # -- journal entries -------------------------------------------------------------
     def post_entry(

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Connection, func, select
 
 from domain.errors import InvalidInput, UnknownAccount
+from domain.journal import NOT_IN_BALANCES
 from domain.money import from_cents
 from projections.queries import trial_balance
 from projections.tables import DIMENSION_COLUMNS, journal_entries, journal_lines, ledger_accounts
@@ -141,7 +142,8 @@ def iter_entries(
 
 def _period_filter(date_from: date | None, date_to: date | None) -> list[ColumnElement[bool]]:
     e = journal_entries.c
-    where: list[ColumnElement[bool]] = []
+    # Cumulative books carry balances forward themselves: opening entries would double them.
+    where: list[ColumnElement[bool]] = [e.rule != NOT_IN_BALANCES]
     if date_from:
         where.append(e.effective_date >= date_from)
     if date_to:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from adapters.commercial_commands import read_services_file
 from adapters.entry_files import read_entry_file
 from adapters.store import DEFAULT_DATABASE_URL, StoreConfigError
-from api import render
+from api import render, year_end
 from api.bootstrap import Asiento, bootstrap
 from api.cli_billing import register as register_billing
 from api.cli_cash import register as register_cash
@@ -243,16 +243,33 @@ def period_open(
     start_date = parse_day(start, "--start") if start else None
     end_date = parse_day(end, "--end") if end else None
     with opened() as asiento:
-        asiento.app.open_fiscal_year(year, start_date, end_date, recorded_by=acting_user())
-    render.console.print(f"Ejercicio {year} abierto.")
+        newly_opened, opening = year_end.open_year(
+            asiento, year, start_date, end_date, recorded_by=acting_user()
+        )
+    if newly_opened:
+        render.console.print(f"Ejercicio {year} abierto.")
+    if opening is not None:
+        what = "registrado" if opening.entry_id else "no necesario: no hay saldos patrimoniales"
+        render.console.print(f"Asiento de apertura del ejercicio {year} {what}.")
 
 
 @period_app.command("close")
 def period_close(period: Annotated[str, typer.Argument(help="AAAA (ejercicio) o AAAA-MM (mes)")]) -> None:
-    """Cierra un mes o un ejercicio: no se registran más hechos con fecha en él."""
+    """Cierra un mes o un ejercicio: no se registran más hechos con fecha en él.
+
+    Cerrar un ejercicio registra el asiento de cierre (ingresos y egresos a
+    Resultado del ejercicio) y bloquea el año en un solo acto.
+    """
     with opened() as asiento:
-        asiento.app.close_period(period, recorded_by=acting_user())
-    render.console.print(f"Período {period} cerrado.")
+        if not period.isdigit():
+            asiento.app.close_period(period, recorded_by=acting_user())
+            render.console.print(f"Período {period} cerrado.")
+            return
+        outcome = year_end.close_year(asiento, int(period), recorded_by=acting_user())
+    kind = "excedente" if outcome.result >= 0 else "pérdida"
+    render.console.print(
+        f"Ejercicio {period} cerrado. Resultado del ejercicio: {kind} $ {format_ar(abs(outcome.result))}."
+    )
 
 
 @period_app.command("reopen")
@@ -260,7 +277,9 @@ def period_reopen(year: int, reason: Annotated[str, typer.Option(help="Motivo (o
     """Reabre un ejercicio cerrado, dejando constancia del motivo."""
     with opened() as asiento:
         asiento.app.reopen_fiscal_year(year, reason, recorded_by=acting_user())
-    render.console.print(f"Ejercicio {year} reabierto: {reason}")
+    render.console.print(
+        f"Ejercicio {year} reabierto: {reason}. Se anularon su asiento de cierre y el de apertura siguiente."
+    )
 
 
 @period_app.command("list")

@@ -15,6 +15,7 @@ from sqlalchemy import and_, select
 
 from api.bootstrap import Asiento
 from domain.errors import InvalidInput, NotFound
+from domain.journal import NOT_IN_BALANCES
 from domain.money import from_cents
 from projections.tables import journal_entries, journal_lines
 
@@ -51,7 +52,9 @@ def trace_account(asiento: Asiento, code: str, as_of: date) -> dict[str, Any]:
     with asiento.read() as conn:
         rows = conn.execute(
             select(line.entry_id, line.debit_cents, line.credit_cents)
-            .where(and_(line.account_code == code, line.effective_date <= as_of))
+            .where(
+                and_(line.account_code == code, line.effective_date <= as_of, line.rule != NOT_IN_BALANCES)
+            )
             .order_by(line.entry_id)
         ).all()
     if not rows:

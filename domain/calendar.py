@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -26,6 +27,9 @@ class FiscalYear:
     end_date: date
     closed: bool = False
     closed_months: frozenset[str] = frozenset()
+    # The year-end entries (asientos de cierre y de apertura) recorded for this year, if any.
+    closing_entry_id: UUID | None = None
+    opening_entry_ids: tuple[UUID, ...] = ()
 
     def contains(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
@@ -110,11 +114,52 @@ class FiscalCalendar(Aggregate):
             raise Conflict(f"El período {label} ya está cerrado")
         self._period_closed(year=fiscal_year.year, month=label, recorded_by=recorded_by)
 
-    def close_year(self, year: int, *, recorded_by: str = "system") -> None:
+    def previous_year(self, year: int) -> FiscalYear | None:
+        """The fiscal year that ends the day before ``year`` starts, if there is one."""
+        start = self.get_year(year).start_date
+        for other in self.years.values():
+            if other.end_date == start - timedelta(days=1):
+                return other
+        return None
+
+    def next_year(self, year: int) -> FiscalYear | None:
+        end = self.get_year(year).end_date
+        for other in self.years.values():
+            if other.start_date == end + timedelta(days=1):
+                return other
+        return None
+
+    def close_year(
+        self, year: int, *, closing_entry_id: UUID | None = None, recorded_by: str = "system"
+    ) -> None:
+        """Lock the year; ``closing_entry_id`` links the entry that closed its results."""
         fiscal_year = self.get_year(year)
         if fiscal_year.closed:
             raise Conflict(f"El ejercicio {year} ya está cerrado")
+        previous = self.previous_year(year)
+        if previous is not None and not previous.closed:
+            raise Conflict(f"El ejercicio {previous.year} sigue abierto: ciérrelo antes que el {year}")
+        if closing_entry_id is not None:
+            self._closing_entry_linked(year=year, entry_id=closing_entry_id, recorded_by=recorded_by)
         self._year_closed(year=year, recorded_by=recorded_by)
+
+    def link_opening_entries(self, year: int, entry_ids: list[UUID], *, recorded_by: str = "system") -> None:
+        """Record that ``year``'s opening entries (apertura, traslado del resultado) now exist."""
+        fiscal_year = self.get_year(year)
+        if not entry_ids:
+            raise InvalidInput(f"El asiento de apertura del {year} no tiene líneas")
+        if fiscal_year.opening_entry_ids:
+            raise Conflict(f"El ejercicio {year} ya tiene asiento de apertura")
+        previous = self.previous_year(year)
+        if previous is None or not previous.closed:
+            raise Conflict(f"El asiento de apertura del {year} requiere el ejercicio anterior cerrado")
+        self._opening_entries_linked(year=year, entry_ids=entry_ids, recorded_by=recorded_by)
+
+    def unlink_opening_entry(self, year: int, *, recorded_by: str = "system") -> None:
+        fiscal_year = self.get_year(year)
+        if fiscal_year.closed:
+            raise Conflict(f"El ejercicio {year} está cerrado: reábralo antes que el anterior")
+        self._opening_entry_unlinked(year=year, recorded_by=recorded_by)
 
     def reopen_year(self, year: int, reason: str, *, recorded_by: str = "system") -> None:
         fiscal_year = self.get_year(year)
@@ -140,7 +185,20 @@ class FiscalCalendar(Aggregate):
 
     @event("FiscalYearReopened")
     def _year_reopened(self, year: int, reason: str, recorded_by: str) -> None:
-        self.years[year] = replace(self.years[year], closed=False)
+        # The closing entry is reversed by the same act; closing again computes a new one.
+        self.years[year] = replace(self.years[year], closed=False, closing_entry_id=None)
+
+    @event("ClosingEntryLinked")
+    def _closing_entry_linked(self, year: int, entry_id: UUID, recorded_by: str) -> None:
+        self.years[year] = replace(self.years[year], closing_entry_id=entry_id)
+
+    @event("OpeningEntriesLinked")
+    def _opening_entries_linked(self, year: int, entry_ids: list[UUID], recorded_by: str) -> None:
+        self.years[year] = replace(self.years[year], opening_entry_ids=tuple(entry_ids))
+
+    @event("OpeningEntryUnlinked")
+    def _opening_entry_unlinked(self, year: int, recorded_by: str) -> None:
+        self.years[year] = replace(self.years[year], opening_entry_ids=())
 
 
 def _one_year_after(start: date) -> date:

@@ -19,11 +19,20 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.calendar import FiscalCalendar
 from domain.chart import ChartOfAccounts, Side
-from domain.errors import EntryAlreadyReversed, InvalidAmount, InvalidInput, UnbalancedEntry
+from domain.errors import EntryAlreadyReversed, InvalidAmount, InvalidInput, PeriodClosed, UnbalancedEntry
 from domain.money import CENT, ZERO, parse_amount
 
 MAX_LINES_PER_ENTRY = 5_000
 DIMENSION_NAMES = frozenset({"member", "supply", "service", "cost_center", "category", "zone"})
+# Kinds of the year-end entries (asientos de cierre y apertura): dated on the
+# year's last or first day, they may fall in a month already closed.
+YEAR_CLOSING = "year_closing"
+YEAR_OPENING = "year_opening"
+YEAR_END_KINDS = frozenset({YEAR_CLOSING, YEAR_OPENING})
+# Balances are cumulative across years, so they already carry last year's
+# balances forward: the opening entry (and its annulment) is a Diario record
+# that balances, ledgers and exports leave out, or every balance would double.
+NOT_IN_BALANCES = YEAR_OPENING
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ def line_from_input(raw: Mapping[str, Any], index: int) -> EntryLine:
 
 def check_entry(
     lines: Sequence[EntryLine], effective_date: date, chart: ChartOfAccounts,
-    calendar: FiscalCalendar,
+    calendar: FiscalCalendar, *, year_end: bool = False,
 ) -> None:
     """Everything that makes an entry acceptable, checked before any event exists."""
     if len(lines) < 2:
@@ -89,7 +98,12 @@ def check_entry(
         raise UnbalancedEntry(debit, credit)
     for line in lines:
         chart.require_postable(line.account)
-    calendar.require_open(effective_date)
+    if year_end:
+        fiscal_year = calendar.year_of(effective_date)
+        if fiscal_year.closed:
+            raise PeriodClosed(effective_date, f"ejercicio {fiscal_year.year}")
+    else:
+        calendar.require_open(effective_date)
 
 
 class JournalEntry(Aggregate):
@@ -126,11 +140,13 @@ class JournalEntry(Aggregate):
         entry_id: UUID | None = None,
         kind: str = "manual",
         reverses: UUID | None = None,
+        reverses_kind: str | None = None,
     ) -> JournalEntry:
         checked = list(lines)
         if not description.strip():
             raise InvalidInput("El asiento necesita una descripción")
-        check_entry(checked, effective_date, chart, calendar)
+        year_end = kind in YEAR_END_KINDS or reverses_kind in YEAR_END_KINDS
+        check_entry(checked, effective_date, chart, calendar, year_end=year_end)
         entry = cls(
             effective_date=effective_date,
             description=description.strip(),
@@ -157,7 +173,11 @@ class JournalEntry(Aggregate):
         recorded_by: str,
         description: str | None = None,
     ) -> JournalEntry:
-        """A new entry with the mirrored lines; the original records who reversed it."""
+        """A new entry with the mirrored lines; the original records who reversed it.
+
+        Annulling an opening entry yields an entry of the same kind, which the
+        balances leave out just like the original.
+        """
         if self.reversed_by is not None:
             raise EntryAlreadyReversed(self.id)
         if self.reverses is not None:
@@ -169,8 +189,9 @@ class JournalEntry(Aggregate):
             chart=chart,
             calendar=calendar,
             recorded_by=recorded_by,
-            kind="reversal",
+            kind=YEAR_OPENING if self.kind == YEAR_OPENING else "reversal",
             reverses=self.id,
+            reverses_kind=self.kind,
         )
         self._reversed(reversal_id=reversal.id, recorded_by=recorded_by)
         return reversal

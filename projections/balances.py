@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, Table, func, select, text
 
+from domain.journal import NOT_IN_BALANCES
 from projections.journal import JournalProjection
 from projections.runner import LoggedEvent, Projection
 from projections.tables import account_balances, account_dimension_balances, journal_entries
@@ -26,7 +27,7 @@ BALANCE_DIMENSIONS = ("service", "cost_center", "category", "zone")
 _ACCOUNT_UPSERT = """
 INSERT INTO account_balances (account_code, effective_date, debit_cents, credit_cents)
 SELECT account_code, effective_date, SUM(debit_cents), SUM(credit_cents)
-FROM journal_lines WHERE entry_id BETWEEN :low AND :high
+FROM journal_lines WHERE entry_id BETWEEN :low AND :high AND rule <> '{excluded}'
 GROUP BY account_code, effective_date
 ON CONFLICT (account_code, effective_date) DO UPDATE SET
   debit_cents = account_balances.debit_cents + excluded.debit_cents,
@@ -38,6 +39,7 @@ INSERT INTO account_dimension_balances
   (account_code, dimension, value, effective_date, debit_cents, credit_cents)
 SELECT account_code, '{dimension}', {dimension}, effective_date, SUM(debit_cents), SUM(credit_cents)
 FROM journal_lines WHERE entry_id BETWEEN :low AND :high AND {dimension} IS NOT NULL
+  AND rule <> '{excluded}'
 GROUP BY account_code, {dimension}, effective_date
 ON CONFLICT (account_code, dimension, value, effective_date) DO UPDATE SET
   debit_cents = account_dimension_balances.debit_cents + excluded.debit_cents,
@@ -71,6 +73,7 @@ class BalancesProjection(Projection):
         if low is None:
             return
         bounds = {"low": low, "high": high}
-        conn.execute(text(_ACCOUNT_UPSERT), bounds)
+        conn.execute(text(_ACCOUNT_UPSERT.format(excluded=NOT_IN_BALANCES)), bounds)
         for dimension in BALANCE_DIMENSIONS:
-            conn.execute(text(_DIMENSION_UPSERT.format(dimension=dimension)), bounds)
+            upsert = _DIMENSION_UPSERT.format(dimension=dimension, excluded=NOT_IN_BALANCES)
+            conn.execute(text(upsert), bounds)

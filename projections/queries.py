@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select, tuple_
 
 from domain.errors import NotFound
+from domain.journal import NOT_IN_BALANCES
 from domain.money import ZERO, from_cents
 from domain.reconciliation import BookLine
 from projections.tables import (
@@ -164,7 +165,13 @@ def _trial_balance_as_known(conn: Connection, as_of: date, as_known_at: datetime
             func.sum(line.credit_cents).label("credit"),
         )
         .join(journal_entries, entry.entry_id == line.entry_id)
-        .where(and_(line.effective_date <= as_of, entry.recorded_at <= as_known_at))
+        .where(
+            and_(
+                line.effective_date <= as_of,
+                entry.recorded_at <= as_known_at,
+                line.rule != NOT_IN_BALANCES,
+            )
+        )
         .group_by(line.account_code)
         .subquery()
     )
@@ -277,7 +284,12 @@ def ledger(conn: Connection, code: str, date_from: date, date_to: date) -> Ledge
         )
         .join(journal_entries, journal_entries.c.entry_id == line.entry_id)
         .where(
-            and_(line.account_code == code, line.effective_date >= date_from, line.effective_date <= date_to)
+            and_(
+                line.account_code == code,
+                line.effective_date >= date_from,
+                line.effective_date <= date_to,
+                line.rule != NOT_IN_BALANCES,
+            )
         )
         .order_by(line.effective_date, entry.entry_id, line.line_no)
     )
@@ -325,7 +337,12 @@ def bank_book_lines(conn: Connection, code: str, date_from: date, date_to: date)
         )
         .join(journal_entries, entry.entry_id == line.entry_id)
         .where(
-            and_(line.account_code == code, line.effective_date >= date_from, line.effective_date <= date_to)
+            and_(
+                line.account_code == code,
+                line.effective_date >= date_from,
+                line.effective_date <= date_to,
+                line.rule != NOT_IN_BALANCES,
+            )
         )
         .order_by(line.effective_date, line.entry_id, line.line_no)
     )

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import func, select
 
+from api import year_end
 from api.bootstrap import Asiento
 from domain.chart import Side
 from domain.errors import (
@@ -77,7 +78,7 @@ def test_closed_period_refuses_and_open_period_accepts(asiento: Asiento) -> None
     with pytest.raises(PeriodClosed):
         entry(asiento, date(2026, 1, 31), (CASH, Side.DEBIT, "1.00"), (CAPITAL, Side.CREDIT, "1.00"))
     entry(asiento, date(2026, 2, 1), (CASH, Side.DEBIT, "1.00"), (CAPITAL, Side.CREDIT, "1.00"))
-    asiento.app.close_period("2026", recorded_by="test")
+    year_end.close_year(asiento, 2026, recorded_by="test")
     with pytest.raises(PeriodClosed):
         entry(asiento, date(2026, 6, 1), (CASH, Side.DEBIT, "1.00"), (CAPITAL, Side.CREDIT, "1.00"))
     asiento.runner.catch_up()
