@@ -33,6 +33,7 @@ from api.cli_billing import register as register_billing
 from api.cli_cash import register as register_cash
 from api.cli_commercial import register as register_commercial
 from api.cli_payments import register as register_payments
+from api.cli_statements import register as register_statements
 from api.cli_support import parse_day, parse_moment
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
@@ -484,6 +485,7 @@ def rules_check(
 
 
 register_export(export_app, opened)
+register_statements(report_app, opened)
 register_commercial(app, opened, acting_user)
 register_billing(app, opened, acting_user)
 register_cash(app, opened, acting_user)

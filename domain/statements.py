@@ -84,7 +84,8 @@ def section(nodes: Sequence[ChartNode], account_type: str, columns: Sequence[Col
     def walk(node: ChartNode, level: int) -> tuple[Decimal, ...]:
         kids = sorted(children.get(node.code, []), key=lambda n: code_key(n.code))
         at = len(lines)
-        own_amounts = tuple(sign * column.get(node.code, ZERO) for column in columns)
+        # + ZERO turns the -0.00 of a negated zero into 0.00.
+        own_amounts = tuple(sign * column.get(node.code, ZERO) + ZERO for column in columns)
         totals = own_amounts
         for kid in kids:
             totals = tuple(a + b for a, b in zip(totals, walk(kid, level + 1), strict=True))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
 
 from domain.errors import NotFound
 from domain.journal import NOT_IN_BALANCES
@@ -197,8 +198,13 @@ def journal(conn: Connection, date_from: date, date_to: date) -> list[JournalEnt
     return list(iter_journal(conn, date_from, date_to))
 
 
-def iter_journal(conn: Connection, date_from: date, date_to: date) -> Iterator[JournalEntryRow]:
-    """The same, read in chunks of entries so a year of bulk billing never sits in memory."""
+def iter_journal(
+    conn: Connection, date_from: date, date_to: date, where: Sequence[ColumnElement[bool]] = ()
+) -> Iterator[JournalEntryRow]:
+    """The same, read in chunks of entries so a year of bulk billing never sits in memory.
+
+    ``where`` narrows the entries (by event type, by when they were recorded).
+    """
     e = journal_entries.c
     after = (0, 0)
     while True:
@@ -209,6 +215,7 @@ def iter_journal(conn: Connection, date_from: date, date_to: date) -> Iterator[J
                     e.effective_date >= date_from,
                     e.effective_date <= date_to,
                     tuple_(e.fiscal_year, e.number) > tuple_(*after),
+                    *where,
                 )
             )
             .order_by(e.fiscal_year, e.number)
