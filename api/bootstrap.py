@@ -22,7 +22,7 @@ from projections.commercial import CommercialProjection
 from projections.current_accounts import CurrentAccountsProjection
 from projections.journal import JournalProjection
 from projections.posting import PostingEngine
-from projections.runner import DEFAULT_PAGE_SIZE, ProjectionRunner
+from projections.runner import DEFAULT_PAGE_SIZE, Projection, ProjectionRunner
 
 
 @dataclass
@@ -31,6 +31,18 @@ class Asiento:
     app: AsientoApp
     engine: Engine
     runner: ProjectionRunner
+    posting: PostingEngine | None = None
+
+    def scratch_runner(self, engine: Engine) -> ProjectionRunner:
+        """The same projections, writing to another database (``verify --deep``)."""
+        assert self.posting is not None
+        return ProjectionRunner(
+            engine,
+            self.app.recorder,
+            self.app.mapper,
+            build_projections(self.posting),
+            page_size=self.runner.page_size,
+        )
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -71,21 +83,22 @@ def bootstrap(
     rule_book = load_rule_book(rules_path, account_codes=codes)
     posting = PostingEngine(rule_book)
     app.dry_post = lambda name, day, data: _dry_post(rule_book, name, day, data)
+    runner = ProjectionRunner(
+        engine, app.recorder, app.mapper, build_projections(posting), page_size=page_size
+    )
+    return Asiento(config, app, engine, runner, posting)
+
+
+def build_projections(posting: PostingEngine) -> list[Projection]:
+    """Every read model, in the order a page must reach them."""
     journal = JournalProjection(posting)
     # Order matters: the journal reads the calendar, balances read the journal's lines.
-    runner = ProjectionRunner(
-        engine,
-        app.recorder,
-        app.mapper,
-        [
-            ChartProjection(),
-            journal,
-            BalancesProjection(journal),
-            CommercialProjection(),
-            CurrentAccountsProjection(),
-            CashDeskProjection(),
-            AuditChainProjection(),
-        ],
-        page_size=page_size,
-    )
-    return Asiento(config, app, engine, runner)
+    return [
+        ChartProjection(),
+        journal,
+        BalancesProjection(journal),
+        CommercialProjection(),
+        CurrentAccountsProjection(),
+        CashDeskProjection(),
+        AuditChainProjection(),
+    ]

@@ -461,17 +461,35 @@ def trace(
 
 
 @app.command()
-def verify() -> None:
+def verify(
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Además reconstruye todas las proyecciones aparte y las compara")
+    ] = False,
+    scratch: Annotated[
+        str, typer.Option("--scratch", help="Base vacía para reconstruir (por omisión, una temporal)")
+    ] = "",
+) -> None:
     """Recalcula la cadena de hashes del registro de eventos y nombra el primer evento alterado."""
+    from api.deep_verify import verify_deep
     from projections.audit_chain import verify as verify_chain
 
     with opened() as asiento:
         asiento.runner.catch_up()
         with asiento.read() as conn:
             checked, broken = verify_chain(conn, asiento.app.recorder)
-    if broken is not None:
-        fail(f"la cadena se rompe en el evento {broken.position}: {broken.reason}")
-    render.console.print(f"Registro íntegro: {checked} eventos verificados.")
+        if broken is not None:
+            fail(f"la cadena se rompe en el evento {broken.position}: {broken.reason}")
+        render.console.print(f"Registro íntegro: {checked} eventos verificados.")
+        if not deep:
+            return
+        report = verify_deep(asiento, scratch or None)
+    if report.difference is not None:
+        d = report.difference
+        fail(f"la proyección difiere de su reconstrucción en {d.table} {d.key}: {d.detail}")
+    render.console.print(
+        f"Proyecciones idénticas a su reconstrucción desde el registro: {report.tables} tablas, "
+        f"{report.rows} filas, hasta el evento {report.position}."
+    )
 
 
 @rules_app.command("check")

@@ -122,3 +122,5 @@ def test_statements_and_year_end_from_the_console(database_url: str, tmp_path: P
     run(url, "period", "reopen", "2026", "--reason", "Ajuste de auditoría")
     run(url, "entry", "post", str(tmp_path / "late.toml"))
     assert "excedente $ 599,00" in run(url, "period", "close", "2026").stdout
+    deep = run(url, "verify", "--deep").stdout
+    assert "Proyecciones idénticas a su reconstrucción" in deep
