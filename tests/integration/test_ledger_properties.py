@@ -26,8 +26,11 @@ from tests.integration.helpers import STANDARD_INVOICE_LINES, invoice_header, sn
 
 POSTABLE = [a.code for a in load_chart() if not a.header]
 HEADERS = [a.code for a in load_chart() if a.header]
-SETTINGS = settings(max_examples=20, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 cents = st.integers(min_value=1, max_value=10**11).map(lambda c: Decimal(c) / 100)
 days = st.integers(min_value=0, max_value=364).map(lambda d: date(2026, 1, 1) + timedelta(days=d))
@@ -41,13 +44,22 @@ def balanced_lines(draw: st.DrawFn) -> list[EntryLine]:
     total_cents = int(total * 100)
     cuts: list[int] = []
     if total_cents > credit_count:  # split the debit total into credit_count positive parts
-        cuts = sorted(draw(st.lists(st.integers(1, total_cents - 1), min_size=credit_count - 1,
-                                    max_size=credit_count - 1, unique=True)))
+        cuts = sorted(
+            draw(
+                st.lists(
+                    st.integers(1, total_cents - 1),
+                    min_size=credit_count - 1,
+                    max_size=credit_count - 1,
+                    unique=True,
+                )
+            )
+        )
     bounds = [0, *cuts, total_cents]
     credits = [Decimal(b - a) / 100 for a, b in pairwise(bounds) if b > a]
     accounts = st.sampled_from(POSTABLE)
     return [EntryLine(draw(accounts), Side.DEBIT, amount) for amount in debits] + [
-        EntryLine(draw(accounts), Side.CREDIT, amount) for amount in credits]
+        EntryLine(draw(accounts), Side.CREDIT, amount) for amount in credits
+    ]
 
 
 @contextmanager
@@ -91,11 +103,17 @@ def _spoil(kind: str, lines: list[EntryLine]) -> tuple[list[EntryLine], date]:
     elif kind == "header_account":
         lines = [EntryLine(HEADERS[0], first.side, first.amount), *lines[1:]]
     elif kind == "zero":
-        lines = [*lines, EntryLine(first.account, Side.DEBIT, Decimal(0)),
-                 EntryLine(first.account, Side.CREDIT, Decimal(0))]
+        lines = [
+            *lines,
+            EntryLine(first.account, Side.DEBIT, Decimal(0)),
+            EntryLine(first.account, Side.CREDIT, Decimal(0)),
+        ]
     elif kind == "negative":
-        lines = [*lines, EntryLine(first.account, Side.DEBIT, Decimal("-1.00")),
-                 EntryLine(first.account, Side.CREDIT, Decimal("-1.00"))]
+        lines = [
+            *lines,
+            EntryLine(first.account, Side.DEBIT, Decimal("-1.00")),
+            EntryLine(first.account, Side.CREDIT, Decimal("-1.00")),
+        ]
     elif kind == "no_fiscal_year":
         day = date(2030, 1, 1)
     elif kind == "closed_period":
@@ -111,8 +129,20 @@ def shared_store() -> Iterator[Asiento]:
 
 
 @SETTINGS
-@given(balanced_lines(), st.sampled_from(["unbalanced", "unknown_account", "header_account", "zero",
-                                           "negative", "no_fiscal_year", "closed_period"]))
+@given(
+    balanced_lines(),
+    st.sampled_from(
+        [
+            "unbalanced",
+            "unknown_account",
+            "header_account",
+            "zero",
+            "negative",
+            "no_fiscal_year",
+            "closed_period",
+        ]
+    ),
+)
 def test_invalid_entries_are_refused_and_write_nothing(
     shared_store: Asiento, lines: list[EntryLine], defect: str
 ) -> None:
@@ -138,12 +168,15 @@ def test_rebuild_equals_incremental(script: list[tuple[str, date, object]]) -> N
         posted: list[object] = []
         for number, (kind, day, arg) in enumerate(script, start=1):
             if kind == "entry":
-                posted.append(asiento.app.post_entry(effective_date=day, description="p",
-                                                     lines=arg, recorded_by="t"))  # type: ignore[arg-type]
+                posted.append(
+                    asiento.app.post_entry(effective_date=day, description="p", lines=arg, recorded_by="t")
+                )  # type: ignore[arg-type]
             elif kind == "invoice":
                 asiento.app.issue_invoice(
-                    lines=STANDARD_INVOICE_LINES, recorded_by="t",
-                    **invoice_header(number, service=arg, effective_date=day, due_date=day))
+                    lines=STANDARD_INVOICE_LINES,
+                    recorded_by="t",
+                    **invoice_header(number, service=arg, effective_date=day, due_date=day),
+                )
             elif kind == "reverse" and posted:
                 target = posted[int(arg) % len(posted)]  # type: ignore[call-overload]
                 with suppress(DomainError):  # already reversed: refused, nothing written
@@ -154,3 +187,48 @@ def test_rebuild_equals_incremental(script: list[tuple[str, date, object]]) -> N
         incremental = snapshot(asiento)
         asiento.runner.rebuild(list(asiento.runner.projections))
         assert snapshot(asiento) == incremental
+
+
+@SETTINGS
+@given(st.lists(st.tuples(days, balanced_lines()), min_size=1, max_size=12))
+def test_closing_then_opening_preserves_the_balance_sheet_and_zeroes_results(
+    entries: list[tuple[date, list[EntryLine]]],
+) -> None:
+    from api import year_end
+    from domain.closing import RESULT_OF_YEAR_ACCOUNT, UNASSIGNED_RESULTS_ACCOUNT
+
+    kinds = {a.code: str(a.account_type) for a in load_chart()}
+    with fresh_store() as asiento:
+        for day, lines in entries:
+            asiento.app.post_entry(effective_date=day, description="p", lines=lines, recorded_by="t")
+        asiento.runner.catch_up()
+        with asiento.read() as conn:
+            before = {r.code: r.balance for r in queries.trial_balance(conn, date(2026, 12, 31)).rows}
+        year_end.open_year(asiento, 2027, None, None, recorded_by="t")
+        year_end.close_year(asiento, 2026, recorded_by="t")
+        year_end.open_year(asiento, 2027, None, None, recorded_by="t")
+        asiento.runner.catch_up()
+        with asiento.read() as conn:
+            closed = {r.code: r.balance for r in queries.trial_balance(conn, date(2026, 12, 31)).rows}
+            opened_ = {r.code: r.balance for r in queries.trial_balance(conn, date(2027, 1, 1)).rows}
+            opening = [
+                e
+                for e in queries.journal(conn, date(2027, 1, 1), date(2027, 1, 1))
+                if e.kind == "year_opening"
+            ]
+    zero = Decimal(0)
+    result = sum((v for c, v in before.items() if kinds[c] in ("revenue", "expense")), zero)
+    for code in set(before) | set(closed) | set(opened_):
+        if kinds[code] in ("revenue", "expense"):
+            assert closed.get(code, zero) == opened_.get(code, zero) == zero
+        elif code == RESULT_OF_YEAR_ACCOUNT:
+            assert closed.get(code, zero) == before.get(code, zero) + result
+            assert opened_.get(code, zero) == before.get(code, zero) - before.get(code, zero)
+        elif code == UNASSIGNED_RESULTS_ACCOUNT:
+            moved = before.get(RESULT_OF_YEAR_ACCOUNT, zero) + result
+            assert opened_.get(code, zero) == before.get(code, zero) + moved
+        else:
+            assert closed.get(code, zero) == opened_.get(code, zero) == before.get(code, zero)
+    carried = {ln.account_code: ln.debit - ln.credit for e in opening for ln in e.lines}
+    expected = {c: v for c, v in closed.items() if kinds[c] not in ("revenue", "expense") and v}
+    assert carried == expected
