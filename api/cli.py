@@ -386,12 +386,14 @@ def report_cash_closing(
 def report_journal(
     date_from: Annotated[str, typer.Option("--from")],
     date_to: Annotated[str, typer.Option("--to")],
+    as_known_at: Annotated[str, typer.Option("--as-known-at", help="AAAA-MM-DDTHH:MM[:SS] hora local")] = "",
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Libro Diario entre dos fechas."""
+    """Asientos del diario entre dos fechas, uno por hecho (ver también report diario)."""
     start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    known = parse_moment(as_known_at, "--as-known-at") if as_known_at else None
     with opened() as asiento, asiento.read() as conn:
-        entries = queries.journal(conn, start, end)
+        entries = queries.journal(conn, start, end, known)
     if fmt is Format.json:
         render.print_json(render.journal_json(entries, start, end))
     else:
@@ -403,12 +405,14 @@ def report_ledger(
     account: str,
     date_from: Annotated[str, typer.Option("--from")],
     date_to: Annotated[str, typer.Option("--to")],
+    as_known_at: Annotated[str, typer.Option("--as-known-at", help="AAAA-MM-DDTHH:MM[:SS] hora local")] = "",
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Libro Mayor de una cuenta entre dos fechas."""
     start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    known = parse_moment(as_known_at, "--as-known-at") if as_known_at else None
     with opened() as asiento, asiento.read() as conn:
-        book = queries.ledger(conn, account, start, end)
+        book = queries.ledger(conn, account, start, end, known)
     if fmt is Format.json:
         render.print_json(render.ledger_json(book))
     else:

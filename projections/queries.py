@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -193,9 +193,29 @@ def _trial_balance_rows(conn: Connection, as_of: date, totals: Any) -> TrialBala
     return TrialBalance(as_of, rows)
 
 
-def journal(conn: Connection, date_from: date, date_to: date) -> list[JournalEntryRow]:
-    """Libro Diario between two business dates, in entry order."""
-    return list(iter_journal(conn, date_from, date_to))
+def journal(
+    conn: Connection, date_from: date, date_to: date, as_known_at: datetime | None = None
+) -> list[JournalEntryRow]:
+    """Libro Diario between two business dates, in entry order (as known at a moment, if given)."""
+    if as_known_at is None:
+        return list(iter_journal(conn, date_from, date_to))
+    e = journal_entries.c
+    rows = list(iter_journal(conn, date_from, date_to, [e.recorded_at <= as_known_at]))
+    # A reversal recorded after the moment was not known then either.
+    later = {r.reversed_by_entry_id for r in rows if r.reversed_by_entry_id is not None}
+    if later:
+        known_ids = set(
+            conn.execute(
+                select(e.entry_id).where(and_(e.entry_id.in_(later), e.recorded_at <= as_known_at))
+            ).scalars()
+        )
+        rows = [
+            r
+            if r.reversed_by_entry_id in known_ids or r.reversed_by_entry_id is None
+            else replace(r, reversed_by_entry_id=None)
+            for r in rows
+        ]
+    return rows
 
 
 def iter_journal(
@@ -266,18 +286,39 @@ def _attach_lines(conn: Connection, entries: dict[int, JournalEntryRow]) -> None
         )
 
 
-def ledger(conn: Connection, code: str, date_from: date, date_to: date) -> Ledger:
-    """Libro Mayor of one account: opening balance, then each line with running balance."""
+def ledger(
+    conn: Connection, code: str, date_from: date, date_to: date, as_known_at: datetime | None = None
+) -> Ledger:
+    """Libro Mayor of one account: opening balance, then each line with running balance.
+
+    ``as_known_at``: only the entries recorded up to that moment.
+    """
     account = get_account(conn, code)
-    b = account_balances.c
-    opening_debit, opening_credit = conn.execute(
-        select(func.coalesce(func.sum(b.debit_cents), 0), func.coalesce(func.sum(b.credit_cents), 0)).where(
-            and_(b.account_code == code, b.effective_date < date_from)
+    line, entry = journal_lines.c, journal_entries.c
+    known = [entry.recorded_at <= as_known_at] if as_known_at is not None else []
+    if as_known_at is None:
+        b = account_balances.c
+        opening_query = select(
+            func.coalesce(func.sum(b.debit_cents), 0), func.coalesce(func.sum(b.credit_cents), 0)
+        ).where(and_(b.account_code == code, b.effective_date < date_from))
+    else:
+        opening_query = (
+            select(
+                func.coalesce(func.sum(line.debit_cents), 0), func.coalesce(func.sum(line.credit_cents), 0)
+            )
+            .join(journal_entries, entry.entry_id == line.entry_id)
+            .where(
+                and_(
+                    line.account_code == code,
+                    line.effective_date < date_from,
+                    line.rule != NOT_IN_BALANCES,
+                    *known,
+                )
+            )
         )
-    ).one()
+    opening_debit, opening_credit = conn.execute(opening_query).one()
     balance = from_cents(int(opening_debit) - int(opening_credit))
     opening = balance
-    line, entry = journal_lines.c, journal_entries.c
     query = (
         select(
             line.effective_date,
@@ -296,6 +337,7 @@ def ledger(conn: Connection, code: str, date_from: date, date_to: date) -> Ledge
                 line.effective_date >= date_from,
                 line.effective_date <= date_to,
                 line.rule != NOT_IN_BALANCES,
+                *known,
             )
         )
         .order_by(line.effective_date, entry.entry_id, line.line_no)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -283,8 +284,21 @@ def test_as_known_at_shows_the_books_before_a_later_correction(asiento: Asiento)
         asiento, date(2026, 3, 1), (CASH, Side.DEBIT, "500.00"), (CAPITAL, Side.CREDIT, "500.00")
     )
     asiento.runner.catch_up()
+
+    def every_report(conn: Any, known: datetime | None) -> tuple[Any, ...]:
+        from api.statements import build_balance_sheet
+        from projections.diario_queries import diario
+
+        return (
+            queries.ledger(conn, CASH, date(2026, 1, 1), date(2026, 12, 31), known),
+            queries.journal(conn, date(2026, 1, 1), date(2026, 12, 31), known),
+            build_balance_sheet(conn, date(2026, 12, 31), as_known_at=known).sections,
+            list(diario(conn, date(2026, 1, 1), date(2026, 12, 31), {"InvoiceIssued"}, known)),
+        )
+
     with asiento.read() as conn:
         before = queries.trial_balance(conn, date(2026, 12, 31))
+        reports_before = every_report(conn, None)
     moment = datetime.now(UTC)
     import time
 
@@ -295,5 +309,9 @@ def test_as_known_at_shows_the_books_before_a_later_correction(asiento: Asiento)
     with asiento.read() as conn:
         known_then = queries.trial_balance(conn, date(2026, 12, 31), as_known_at=moment)
         now = queries.trial_balance(conn, date(2026, 12, 31))
+        reports_known_then = every_report(conn, moment)
+        reports_now = every_report(conn, None)
     assert known_then.rows == before.rows
+    assert reports_known_then == reports_before
+    assert reports_now != reports_before
     assert {r.code: r.balance for r in now.rows} == {CASH: D("50.00"), CAPITAL: D("-50.00")}
