@@ -7,12 +7,14 @@ by name; this registry is what the rule validator checks them against.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from domain.afip import cbte_tipo_name
 from domain.calendar import FiscalCalendar
 from domain.cash_desk import AllocationLine, CashSession, InstrumentLine, Receipt, UnmatchedCollection
 from domain.chart import ChartOfAccounts
@@ -43,7 +45,23 @@ def schema_of(name: str, event_class: type, line_lists: Mapping[str, type] | Non
         list_name: frozenset(f.name for f in dataclasses.fields(line_type))
         for list_name, line_type in (line_lists or {}).items()
     }
-    return EventSchema(name, get_topic(event_class), frozenset(hints) - _FRAMEWORK_FIELDS, lists)
+    derived = frozenset(DERIVED_FIELD_NAMES.get(name, ()))
+    return EventSchema(name, get_topic(event_class), (frozenset(hints) - _FRAMEWORK_FIELDS) | derived, lists)
+
+
+def _invoice_derived(data: Mapping[str, Any]) -> dict[str, Any]:
+    # The AFIP name of the voucher: a debit note must not read "Factura" in the Diario.
+    return {"document_name": cbte_tipo_name(int(data["document_type"]))}
+
+
+# Fields computed from a stored event for the rules (never stored, so old events get them too).
+DERIVED_FIELDS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {"InvoiceIssued": _invoice_derived}
+DERIVED_FIELD_NAMES: dict[str, tuple[str, ...]] = {"InvoiceIssued": ("document_name",)}
+
+
+def with_derived_fields(name: str, data: Mapping[str, Any]) -> Mapping[str, Any]:
+    derive = DERIVED_FIELDS.get(name)
+    return {**data, **derive(data)} if derive is not None else data
 
 
 def _annotations(event_class: type) -> dict[str, object]:

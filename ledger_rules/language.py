@@ -11,7 +11,7 @@ file holds one rule set (its validity), its rules and the lookup tables they use
     [[rule]]
     name = "factura-emitida"
     event = "InvoiceIssued"            # a key of domain.events.POSTABLE_EVENTS
-    description = "Factura {letter} {point_of_sale:05d}-{number:08d} socio {member_number}"
+    description = "{document_name} {point_of_sale:05d}-{number:08d} socio {member_number}"
     dimensions = { member = "member_number", supply = "supply_number", service = "service" }
 
     [[rule.posting]]                   # debit the member's receivable for the service
@@ -82,7 +82,7 @@ from datetime import date
 from pathlib import Path
 
 from domain.chart import Side
-from domain.events import POSTABLE_EVENTS, EventSchema
+from domain.events import POSTABLE_EVENTS, EventSchema, with_derived_fields
 from ledger_rules.chart import load_chart, postable_codes
 from ledger_rules.evaluator import CompiledRule
 from ledger_rules.loader import DEFAULT_RULES_PATH, RuleSet, load_rule_sets
@@ -159,6 +159,9 @@ class RuleBook:
                 NO_RULE,
                 f"no hay reglas vigentes el {event.effective_date} ({timeline.validity()})",
             )
+        derived = with_derived_fields(event.name, event.data)
+        if derived is not event.data:
+            event = EventRecord(event.name, event.position, event.effective_date, derived)
         entries = []
         for rule in rules:
             entry = rule.evaluate(event)

@@ -17,6 +17,7 @@ from domain.invoicing import Invoice
 from projections import queries
 from projections.account_queries import member_statement
 from projections.commercial_tables import members, receipts
+from projections.tables import journal_entries
 from tests.integration.cooperative import flat, member, metered, read, setup_services
 
 D = Decimal
@@ -262,6 +263,12 @@ def test_late_interest_is_charged_with_debit_notes_and_collected(billed: Asiento
         ("I-1", "B", 7, 2, D("712.47")),
     ]
     assert account(billed, "4.2.01") == -D("2282.88")
+    with billed.read() as conn:
+        descriptions = conn.execute(
+            select(journal_entries.c.description).where(journal_entries.c.description.like("Nota de Débito%"))
+        ).scalars().all()
+    assert sorted(descriptions) == ["Nota de Débito B 00001-00000001 socio 000001",
+                                    "Nota de Débito B 00001-00000002 socio 000001"]
     total = E1_JAN + I1_JAN + D("2282.88")
     receipt = billed.app.record_receipt(
         member_number="1",
