@@ -332,15 +332,23 @@ def report_trial_balance(
 
 @report_app.command("cash-closing")
 def report_cash_closing(
-    day: Annotated[str, typer.Option("--date")] = "", fmt: FormatOpt = Format.table
+    day: Annotated[str, typer.Option("--date")] = "",
+    as_known_at: Annotated[str, typer.Option("--as-known-at", help="AAAA-MM-DDTHH:MM[:SS] hora local")] = "",
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Cierre de caja del día: por sesión y por medio de pago."""
+    from api.as_known import books_known_at
     from domain.cash_desk import INSTRUMENTS
     from projections.cash_queries import cash_closing
 
     when = parse_day(day, "--date")
-    with opened() as asiento, asiento.read() as conn:
-        closing = cash_closing(conn, when)
+    with opened() as asiento:
+        if as_known_at:
+            with books_known_at(asiento, parse_moment(as_known_at, "--as-known-at")) as conn:
+                closing = cash_closing(conn, when)
+        else:
+            with asiento.read() as conn:
+                closing = cash_closing(conn, when)
     if fmt is Format.json:
         render.print_json(
             {

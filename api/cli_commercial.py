@@ -132,13 +132,22 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
     def member_statement_cmd(
         number: str,
         as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+        as_known_at: Annotated[str, typer.Option("--as-known-at", help="AAAA-MM-DDTHH:MM[:SS]")] = "",
         fmt: Annotated[str, typer.Option("--format", "-f", help="table o json")] = "table",
     ) -> None:
         """Estado de cuenta del asociado: documentos, saldos, deuda por suministro y servicio, antigüedad."""
+        from api.as_known import books_known_at
+        from api.cli_support import parse_moment
         from domain.members import normalize_member_number
 
-        with opened() as asiento, asiento.read() as conn:
-            statement = member_statement(conn, normalize_member_number(number), parse_day(as_of, "--as-of"))
+        member, day = normalize_member_number(number), parse_day(as_of, "--as-of")
+        with opened() as asiento:
+            if as_known_at:
+                with books_known_at(asiento, parse_moment(as_known_at, "--as-known-at")) as conn:
+                    statement = member_statement(conn, member, day)
+            else:
+                with asiento.read() as conn:
+                    statement = member_statement(conn, member, day)
         if fmt == "json":
             render.print_json(statement_json(statement))
         else:

@@ -120,10 +120,16 @@ class ProjectionRunner:
         return self.recorder.max_notification_id() or 0
 
     # -- running ----------------------------------------------------------------------
-    def catch_up(self, *, names: Iterable[str] | None = None, progress: Progress | None = None) -> int:
-        """Process every event up to the head of the log; returns events read."""
+    def catch_up(
+        self,
+        *,
+        names: Iterable[str] | None = None,
+        progress: Progress | None = None,
+        until: int | None = None,
+    ) -> int:
+        """Process every event up to the head of the log (or position ``until``); returns events read."""
         chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
-        head = self.head()
+        head = self.head() if until is None else min(until, self.head())
         read = 0
         while True:
             page_read, reached = self._one_page(chosen, head)

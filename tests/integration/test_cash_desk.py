@@ -327,3 +327,31 @@ def test_interest_on_a_late_payment_goes_on_the_next_bill_once(billed: Asiento) 
     assert interest("I-1", "2026-04") == []  # charged once
     assert interest("E-1", "2026-03") == []  # electricity charges interest at the counter instead
     assert account(billed, "4.2.01") == -D("712.47")
+
+
+def test_subledger_reports_as_known_at_a_moment_before_an_annulment(billed: Asiento) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from api.as_known import books_known_at, position_known_at
+    from projections.cash_queries import cash_closing
+
+    receipt = collect(billed, ("cash", "53073.88", ""))
+    billed.runner.catch_up()
+    with billed.read() as conn:
+        statement_then = member_statement(conn, "000001", date(2026, 3, 31))
+        closing_then = cash_closing(conn, DAY)
+    time.sleep(0.01)
+    moment = datetime.now(UTC)
+    time.sleep(0.01)
+    billed.app.annul_receipt(receipt.id, "billete falso", DAY, recorded_by="supervisora")
+    billed.runner.catch_up()
+    assert 0 < position_known_at(billed, moment) < billed.runner.head()
+    with billed.read() as conn:
+        statement_now = member_statement(conn, "000001", date(2026, 3, 31))
+    with books_known_at(billed, moment) as conn:
+        statement_known = member_statement(conn, "000001", date(2026, 3, 31))
+        closing_known = cash_closing(conn, DAY)
+    assert statement_now.debt == E1_JAN + I1_JAN
+    assert statement_known == statement_then and statement_known.debt == I1_JAN
+    assert closing_known == closing_then
