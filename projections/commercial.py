@@ -94,6 +94,8 @@ class CommercialProjection(Projection):
             topic(Member, "VatConditionChanged"): self._member_vat_changed,
             topic(Member, "SharesSubscribed"): self._member_shares,
             topic(Member, "SharesIntegrated"): self._member_integrated,
+            topic(Member, "CapitalSubscribed"): self._member_shares,
+            topic(Member, "CapitalIntegrated"): self._member_integrated,
             topic(Member, "MemberLeft"): self._member_left,
             topic(Member, "CreditChanged"): self._member_credit,
             topic(Member, "DebitAdhered"): self._member_debit,
