@@ -28,7 +28,7 @@ from stdnum.ar import cbu as stdnum_cbu
 from domain.afip import VatCondition, validate_cuil, validate_cuit, validate_dni
 from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
-from domain.money import ZERO, parse_amount
+from domain.money import ZERO, format_ar, parse_amount
 
 MEMBER_NUMBER = re.compile(r"^[0-9]{1,10}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -246,8 +246,8 @@ class Member(Aggregate):
             raise InvalidInput("El capital transferido debe ser positivo")
         if value > capital_held:
             raise InvalidInput(
-                f"El asociado {self.number} tiene $ {capital_held} de capital integrado; "
-                f"no puede transferir $ {value}"
+                f"El asociado {self.number} tiene $ {format_ar(capital_held)} de capital integrado; "
+                f"no puede transferir $ {format_ar(value)}"
             )
         if not board_minute.strip():
             raise InvalidInput(

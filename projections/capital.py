@@ -159,7 +159,7 @@ def _integrated(page: _Page, event: LoggedEvent) -> None:
 def _transferred(page: _Page, event: LoggedEvent) -> None:
     d = event.data
     cents = to_cents(d["amount"])
-    reference = f"Acta {d['board_minute']} del {d['board_date']:%d/%m/%Y}"
+    reference = f"{d['board_minute']} ({d['board_date']:%d/%m/%Y})"
     page.movement(
         event,
         0,

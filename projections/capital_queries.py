@@ -105,6 +105,20 @@ def member_capital(conn: Connection, number: str, as_of: date) -> Decimal:
     return _money(conn.execute(query).scalar())
 
 
+def member_shares(conn: Connection, number: str, as_of: date) -> tuple[Decimal, Decimal] | None:
+    """(subscribed, integrated) of an associate as of a date; None for a non-associate customer."""
+    associate = conn.execute(
+        select(capital_members.c.associate).where(capital_members.c.number == number)
+    ).scalar()
+    if not associate:
+        return None
+    query = select(
+        func.sum(capital_movements.c.subscribed_cents), func.sum(capital_movements.c.integrated_cents)
+    ).where(capital_movements.c.member_number == number, capital_movements.c.effective_date <= as_of)
+    subscribed, integrated = conn.execute(query).one()
+    return _money(subscribed), _money(integrated)
+
+
 def integrated_capital_total(conn: Connection, as_of: date) -> Decimal:
     query = select(func.sum(capital_movements.c.integrated_cents)).where(
         capital_movements.c.effective_date <= as_of
