@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, case, func, select
 
-from domain.money import ZERO
+from domain.money import CENT, ZERO
 from projections.capital_tables import capital_members, capital_movements, surplus_distributions
 from projections.commercial_tables import members
 from projections.tables import fiscal_years, journal_lines, ledger_accounts
@@ -24,7 +24,7 @@ SERVICE_REVENUE_PREFIX = "4.1"  # operations with members: the services billed t
 
 
 def _money(cents: int | None) -> Decimal:
-    return Decimal(cents or 0) / 100
+    return (Decimal(cents or 0) / 100).quantize(CENT)
 
 
 @dataclass(frozen=True)

@@ -384,3 +384,38 @@ def _midnight(year: int, month: int, day: int) -> Any:
     from datetime import datetime
 
     return datetime(year, month, day)
+
+
+def test_rebuilding_the_capital_projection_gives_the_same_rows(asiento: Asiento) -> None:
+    from projections.capital_tables import (
+        capital_members,
+        capital_movements,
+        surplus_distributions,
+        surplus_shares,
+    )
+
+    hand_worked_year(asiento)
+    capital_service.approve_surplus(
+        asiento,
+        2026,
+        assembly_minute="Asamblea 45",
+        assembly_date=date(2027, 4, 30),
+        retorno_to="capital",
+        interest_rate_percent=D("10"),
+        recorded_by="test",
+    )
+    asiento.app.record_member_exit("2", date(2027, 5, 15), "Renuncia", recorded_by="test")
+    capital_service.request_reimbursement(asiento, "2", date(2027, 5, 16), recorded_by="test")
+    asiento.runner.catch_up()
+    tables = (capital_members, capital_movements, surplus_distributions, surplus_shares)
+
+    def rows() -> list[list[tuple[Any, ...]]]:
+        with asiento.read() as conn:
+            return [
+                [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))] for t in tables
+            ]
+
+    incremental = rows()
+    assert [len(t) for t in incremental] == [4, 13, 1, 3]
+    asiento.runner.rebuild(["capital"])
+    assert rows() == incremental
