@@ -111,6 +111,11 @@ class CapitalCommands(CommercialCommands, PaymentCommands):
         )
         self._save_checked(giver, what=f"el asociado {giver.number}")
 
+    def record_admission_minute(self, member_number: str, board_minute: str, *, recorded_by: str) -> None:
+        member = self.member(member_number)
+        member.record_admission_minute(board_minute, recorded_by=recorded_by)
+        self._save_checked(member, what=f"el asociado {member.number}")
+
     def record_member_exit(
         self, member_number: str, exit_date: date, cause: str, *, recorded_by: str
     ) -> None:

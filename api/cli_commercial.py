@@ -82,6 +82,16 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         who = "Usuario no asociado" if non_associate else "Asociado"
         render.console.print(f"{who} {registered} {name} registrado.")
 
+    @member_app.command("admission-minute")
+    def member_admission_minute(
+        number: str,
+        board_minute: Annotated[str, typer.Option("--board-minute", help="Acta del consejo")],
+    ) -> None:
+        """Registra el acta de consejo del ingreso de un asociado que se dio de alta sin ella."""
+        with opened() as asiento:
+            asiento.app.record_admission_minute(number, board_minute, recorded_by=acting_user())
+        render.console.print(f"Asociado {number}: acta de ingreso {board_minute}.")
+
     @member_app.command("leave")
     def member_leave(
         number: str,

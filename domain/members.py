@@ -111,6 +111,7 @@ class Member(Aggregate):
         self.phones = phones
         self.email = email
         self.admission_date = admission_date
+        self.board_minute = board_minute
         self.associate = associate
         self.exit_date: date | None = None
         # Only what is subscribed and paid in directly: the pending integration is their difference.
@@ -309,6 +310,20 @@ class Member(Aggregate):
     @event("DebitCancelled")
     def _debit_cancelled(self, effective_date: date, recorded_by: str) -> None:
         self.debit_cbu = None
+
+    def record_admission_minute(self, board_minute: str, *, recorded_by: str) -> None:
+        """The board minute that admitted the associate, when it was not given at registration."""
+        if not self.associate:
+            raise InvalidInput(f"{self.number} es un usuario no asociado: no tiene acta de ingreso")
+        if not board_minute.strip():
+            raise InvalidInput("Indique el acta del consejo que aprobó el ingreso (--board-minute)")
+        if self.board_minute is not None:
+            raise Conflict(f"El ingreso del asociado {self.number} ya tiene acta: {self.board_minute}")
+        self._admission_minute_recorded(board_minute=board_minute.strip(), recorded_by=recorded_by)
+
+    @event("AdmissionMinuteRecorded")
+    def _admission_minute_recorded(self, board_minute: str, recorded_by: str) -> None:
+        self.board_minute = board_minute
 
     def leave(self, exit_date: date, cause: str, *, recorded_by: str) -> None:
         if self.exit_date is not None:

@@ -152,3 +152,12 @@ def test_capital_register_and_surplus_through_the_cli(tmp_path: Path) -> None:
     assert (tmp_path / "r.csv").read_bytes().splitlines()[2] == (
         b"000002;02/05/2025;;Paz, Ana;DNI;20111333;Mitre 2;510,00;510,00;0,00;0,00;;"
     )
+    run(url, "member", "admission-minute", "2", "--board-minute", "Acta 9")
+    run(url, "member", "leave", "2", "--cause", "Renuncia", "--date", "2027-05-10")
+    register = json.loads(
+        run(url, "report", "member-register", "--as-of", "2027-05-31", "--format", "json").stdout
+    )
+    assert [(m["board_minute"], m["exit_date"], m["exit_cause"]) for m in register["members"]] == [
+        ("Acta 7", None, ""),
+        ("Acta 9", "2027-05-10", "Renuncia"),
+    ]

@@ -419,3 +419,44 @@ def test_rebuilding_the_capital_projection_gives_the_same_rows(asiento: Asiento)
     assert [len(t) for t in incremental] == [4, 13, 1, 3]
     asiento.runner.rebuild(["capital"])
     assert rows() == incremental
+
+
+def test_the_years_result_leaves_out_the_year_closing_entries(asiento: Asiento) -> None:
+    """Closing entries (rule ``year_closing``, posted by ``period close``) move revenue and expenses to
+    the result of the year: the surplus must be the same with or without them."""
+    from sqlalchemy import insert
+
+    from projections.capital_queries import operations_of_year, year_result
+
+    hand_worked_year(asiento)
+    # What closing entries would post for member 000001's revenue and the energy bought; counted,
+    # they would make the result 50,123.46 − 120,000.00 + 180,000.00 = 110,123.46.
+    closing = [
+        ("4.1.01.01", 12_000_000, 0, "000001"),
+        ("5.1.01", 0, 18_000_000, None),
+        ("3.3.02", 6_000_000, 0, None),
+    ]
+    with asiento.engine.begin() as conn:
+        conn.execute(
+            insert(journal_lines),
+            [
+                {
+                    "entry_id": 9_000_000,
+                    "line_no": n,
+                    "account_code": code,
+                    "effective_date": date(2026, 12, 31),
+                    "debit_cents": debit,
+                    "credit_cents": credit,
+                    "event_position": 9_000_000,
+                    "rule": "year_closing",
+                    "member": member,
+                }
+                for n, (code, debit, credit, member) in enumerate(closing)
+            ],
+        )
+    with asiento.read() as conn:
+        assert year_result(conn, date(2026, 1, 1), date(2026, 12, 31)) == D("50123.46")
+        assert operations_of_year(conn, date(2026, 1, 1), date(2026, 12, 31)).by_associate["000001"] == D(
+            "120000.00"
+        )
+    assert capital_service.compute_surplus(asiento, 2026).result == D("50123.46")

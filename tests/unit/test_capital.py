@@ -140,3 +140,22 @@ def test_members_registered_before_version_2_were_associates() -> None:
     )
     decoded = app.mapper.to_domain_event(v1)
     assert (decoded.associate, decoded.number) == (True, "000001")  # type: ignore[attr-defined]
+
+
+def test_admission_minute_recorded_once_for_associates_registered_without_it() -> None:
+    member = Member.register(
+        number="5",
+        name="Socio 5",
+        document_type="DNI",
+        document_number="23456789",
+        vat_condition="CF",
+        address="Mitre 5",
+        admission_date=date(2025, 1, 10),
+        recorded_by="test",
+    )
+    member.record_admission_minute(" Acta 31 ", recorded_by="test")
+    assert member.board_minute == "Acta 31"
+    with pytest.raises(Conflict, match="ya tiene acta: Acta 31"):
+        member.record_admission_minute("Acta 32", recorded_by="test")
+    with pytest.raises(InvalidInput, match="no tiene acta de ingreso"):
+        associate("9", associate=False).record_admission_minute("Acta 1", recorded_by="test")
