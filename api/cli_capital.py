@@ -19,7 +19,7 @@ from domain.errors import InvalidInput
 from domain.members import normalize_member_number
 from domain.money import ZERO, format_ar
 from domain.surplus import SurplusProposal
-from projections.capital_queries import RegisterRow, member_register
+from projections.capital_queries import RegisterRow, approval_of, member_register
 
 DateOpt = Annotated[str | None, typer.Option("--date", help="Fecha AAAA-MM-DD (hoy)")]
 AccountOpt = Annotated[str, typer.Option("--account", help="Cuenta de caja o banco")]
@@ -223,13 +223,20 @@ def _surplus_commands(surplus_app: typer.Typer, opened: Opened, acting_user: Cal
     ) -> None:
         """Propuesta de distribución de excedentes de un ejercicio cerrado."""
         with opened() as asiento:
-            proposal = capital_service.compute_surplus(
-                asiento, year, parse_decimal(interest_rate, "--interest-rate")
-            )
+            rate = parse_decimal(interest_rate, "--interest-rate")
+            proposal = capital_service.compute_surplus(asiento, year, rate)
+            with asiento.read() as conn:
+                approval = approval_of(conn, year)
         if fmt == "json":
-            render.print_json(proposal_json(proposal))
-        else:
-            print_proposal(proposal)
+            payload = proposal_json(proposal)
+            approved = None if approval is None else {"minute": approval[0], "date": approval[1].isoformat()}
+            render.print_json({**payload, "approved": approved})
+            return
+        print_proposal(proposal)
+        if approval is not None:
+            render.console.print(
+                f"Ya aprobada por la asamblea: acta {approval[0]} del {approval[1]:%d/%m/%Y}."
+            )
 
     @surplus_app.command("approve")
     def approve(

@@ -33,7 +33,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
-from domain.money import CENT, ZERO, round_half_even
+from domain.money import CENT, ZERO, format_ar, round_half_even
 
 RESERVE_RATE = Decimal("0.05")  # each of the three art. 42 reserves
 INTEREST_CAP_OVER_BNA_POINTS = Decimal("1")  # art. 42 inc. 4: BNA discount rate + 1 point
@@ -123,9 +123,10 @@ def largest_remainder(total: Decimal, weights: Mapping[str, Decimal]) -> dict[st
 
 def propose(inputs: SurplusInputs) -> SurplusProposal:
     if inputs.result <= ZERO:
+        loss = "; la pérdida se absorbe con los excedentes de ejercicios siguientes" if inputs.result else ""
         raise InvalidInput(
-            f"El ejercicio {inputs.year} no tuvo excedente (resultado $ {inputs.result}): no hay nada que "
-            "distribuir; la pérdida se absorbe con los excedentes de ejercicios siguientes"
+            f"El ejercicio {inputs.year} no tuvo excedente (resultado $ {format_ar(inputs.result)}): "
+            f"no hay nada que distribuir{loss}"
         )
     operations = {m: ops for m, ops in inputs.operations.items() if ops > ZERO}
     associates_ops = sum(operations.values(), ZERO)

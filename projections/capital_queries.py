@@ -198,6 +198,10 @@ def prior_losses(conn: Connection, year: int) -> Decimal:
     return losses
 
 
-def distribution_approved(conn: Connection, year: int) -> bool:
-    query = select(surplus_distributions.c.year).where(surplus_distributions.c.year == year)
-    return conn.execute(query).first() is not None
+def approval_of(conn: Connection, year: int) -> tuple[str, date] | None:
+    """(assembly minute, assembly date) of the year's approved distribution, if any."""
+    query = select(surplus_distributions.c.assembly_minute, surplus_distributions.c.assembly_date).where(
+        surplus_distributions.c.year == year
+    )
+    row = conn.execute(query).first()
+    return None if row is None else (row[0], row[1])

@@ -115,6 +115,8 @@ def test_capital_register_and_surplus_through_the_cli(tmp_path: Path) -> None:
         "--date",
         "2027-04-30",
     )
+    approved = json.loads(run(url, "surplus", "compute", "2026", "--format", "json").stdout)["approved"]
+    assert approved == {"minute": "Asamblea 3", "date": "2027-04-30"}
     again = run(
         url,
         "surplus",
