@@ -460,3 +460,15 @@ def test_the_years_result_leaves_out_the_year_closing_entries(asiento: Asiento) 
             "120000.00"
         )
     assert capital_service.compute_surplus(asiento, 2026).result == D("50123.46")
+
+
+def test_capital_facts_in_a_closed_year_or_to_an_unknown_account_write_nothing(asiento: Asiento) -> None:
+    from domain.errors import PeriodClosed
+
+    hand_worked_year(asiento)
+    position = asiento.app.recorder.max_notification_id()
+    with pytest.raises(PeriodClosed, match="ejercicio 2026"):
+        asiento.app.integrate_shares("1", "100.00", date(2026, 12, 1), account=CASH, recorded_by="test")
+    with pytest.raises(InvalidInput, match="caja_y_bancos.*'5.1.01'"):
+        asiento.app.integrate_shares("1", "100.00", date(2027, 1, 5), account="5.1.01", recorded_by="test")
+    assert asiento.app.recorder.max_notification_id() == position
