@@ -19,7 +19,7 @@ from domain.errors import InvalidInput
 from domain.members import normalize_member_number
 from domain.money import ZERO, format_ar
 from domain.surplus import SurplusProposal
-from projections.capital_queries import RegisterRow, approval_of, member_register
+from projections.capital_queries import RegisterRow, approval_of, member_register, pending_integrations
 
 DateOpt = Annotated[str | None, typer.Option("--date", help="Fecha AAAA-MM-DD (hoy)")]
 AccountOpt = Annotated[str, typer.Option("--account", help="Cuenta de caja o banco")]
@@ -43,6 +43,7 @@ def register(
     app.add_typer(capital_app, name="capital")
     app.add_typer(surplus_app, name="surplus")
     _capital_commands(capital_app, opened, acting_user)
+    _pending_command(capital_app, opened)
     _reimbursement_commands(capital_app, opened, acting_user)
     _surplus_commands(surplus_app, opened, acting_user)
 
@@ -157,6 +158,28 @@ def _capital_commands(capital_app: typer.Typer, opened: Opened, acting_user: Cal
         subscribed = sum((Decimal(r["subscribed_cents"]) for r in rows), ZERO) / 100
         integrated = sum((Decimal(r["integrated_cents"]) for r in rows), ZERO) / 100
         table.add_row("", "Saldo", "", format_ar(subscribed), format_ar(integrated), style="bold")
+        render.console.print(table)
+
+
+def _pending_command(capital_app: typer.Typer, opened: Opened) -> None:
+    @capital_app.command("pending")
+    def pending(as_of: Annotated[str | None, typer.Option("--as-of")] = None) -> None:
+        """Suscripciones sin integrar del todo, con su vencimiento a 5 años (art. 25)."""
+        day = parse_day(as_of, "--as-of")
+        with opened() as asiento, asiento.read() as conn:
+            rows = pending_integrations(conn, day)
+        table = Table(title=f"Capital suscripto pendiente de integración al {day:%d/%m/%Y}")
+        for header in ("Asociado", "Suscripción", "Pendiente", "Vence", ""):
+            table.add_column(header)
+        for r in rows:
+            overdue = "VENCIDO" if r.due_date < day else ""
+            table.add_row(
+                r.member_number,
+                f"{r.subscribed_on:%d/%m/%Y}",
+                format_ar(r.pending),
+                f"{r.due_date:%d/%m/%Y}",
+                overdue,
+            )
         render.console.print(table)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
@@ -85,6 +86,63 @@ def member_register(conn: Connection, as_of: date) -> Iterator[RegisterRow]:
             exit_date=row["exit_date"] if left else None,
             exit_cause=(row["exit_cause"] or "") if left else "",
         )
+
+
+INTEGRATION_TERM_YEARS = 5  # Ley 20.337 art. 25: the rest of a subscription within five years
+
+
+@dataclass(frozen=True)
+class PendingIntegration:
+    member_number: str
+    subscribed_on: date
+    pending: Decimal
+    due_date: date
+
+
+def pending_integrations(conn: Connection, as_of: date) -> list[PendingIntegration]:
+    """Subscriptions not yet fully paid in as of a date, each with its five-year due date.
+    Direct integrations pay the oldest subscription first."""
+    query = (
+        select(
+            capital_movements.c.member_number,
+            capital_movements.c.effective_date,
+            capital_movements.c.kind,
+            capital_movements.c.subscribed_cents,
+            capital_movements.c.integrated_cents,
+        )
+        .where(
+            capital_movements.c.kind.in_(("subscription", "integration")),
+            capital_movements.c.effective_date <= as_of,
+        )
+        .order_by(
+            capital_movements.c.member_number,
+            capital_movements.c.effective_date,
+            capital_movements.c.position,
+        )
+    )
+    subscriptions: dict[str, list[list[Any]]] = {}
+    paid: dict[str, int] = {}
+    for member, day, kind, subscribed, integrated in conn.execute(query):
+        if kind == "subscription":
+            subscriptions.setdefault(member, []).append([day, subscribed])
+        else:
+            paid[member] = paid.get(member, 0) + integrated
+    pending: list[PendingIntegration] = []
+    for member, rows in subscriptions.items():
+        left = paid.get(member, 0)
+        for day, cents in rows:
+            applied = min(left, cents)
+            left -= applied
+            if cents > applied:
+                pending.append(PendingIntegration(member, day, _money(cents - applied), _years_after(day)))
+    return pending
+
+
+def _years_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + INTEGRATION_TERM_YEARS)
+    except ValueError:  # 29 February
+        return date(day.year + INTEGRATION_TERM_YEARS, 2, 28)
 
 
 def capital_by_member(conn: Connection, as_of: date) -> dict[str, Decimal]:

@@ -469,6 +469,25 @@ def test_capital_facts_in_a_closed_year_or_to_an_unknown_account_write_nothing(a
     position = asiento.app.recorder.max_notification_id()
     with pytest.raises(PeriodClosed, match="ejercicio 2026"):
         asiento.app.integrate_shares("1", "100.00", date(2026, 12, 1), account=CASH, recorded_by="test")
-    with pytest.raises(InvalidInput, match="caja_y_bancos.*'5.1.01'"):
+    with pytest.raises(InvalidInput, match=r"caja_y_bancos.*'5\.1\.01'"):
         asiento.app.integrate_shares("1", "100.00", date(2027, 1, 5), account="5.1.01", recorded_by="test")
     assert asiento.app.recorder.max_notification_id() == position
+
+
+def test_pending_integrations_fall_due_five_years_after_each_subscription(asiento: Asiento) -> None:
+    from projections.capital_queries import PendingIntegration, pending_integrations
+
+    hand_worked_year(asiento)
+    asiento.app.subscribe_shares(
+        "1", "10000.00", date(2027, 2, 1), integrated="500.00", account=CASH, recorded_by="test"
+    )
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        # integrations 1,000 + 4,000 + 500 pay the oldest subscription first
+        assert pending_integrations(conn, date(2027, 12, 31)) == [
+            PendingIntegration("000001", date(2026, 1, 10), D("14500.00"), date(2031, 1, 10)),
+            PendingIntegration("000001", date(2027, 2, 1), D("10000.00"), date(2032, 2, 1)),
+        ]
+        assert pending_integrations(conn, date(2026, 1, 31)) == [
+            PendingIntegration("000001", date(2026, 1, 10), D("19000.00"), date(2031, 1, 10)),
+        ]
