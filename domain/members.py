@@ -8,7 +8,7 @@ holds no capital, is not in the Registro de Asociados and gets no retorno.
 Capital shares (cuotas sociales, Ley 20.337) are subscribed (at least 5% paid in
 at once) and integrated here, and transferred between associates with the
 board's approval; the transfer takes effect on the day it is entered in the
-register, which is the day the fact is recorded. "Cuota capital" billed on
+register, which is the fact's business date (never before the board's). "Cuota capital" billed on
 invoices integrates capital too (posted by the rules, summed per member by the
 capital projection). Reimbursements queue in ``domain.capital``.
 """
