@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
+from adapters.capital_commands import CapitalCommands
 from adapters.commercial_commands import CommercialCommands
 from adapters.payment_commands import PaymentCommands
 from domain.calendar import CALENDAR_ID, FiscalCalendar
@@ -49,7 +50,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class AsientoApp(CommercialCommands, PaymentCommands, Application[UUID]):
+class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Application[UUID]):
     name = "asiento"
 
     def record_treasury_movement(

@@ -149,20 +149,6 @@ class CommercialCommands(Application):
         invoice.record_cae(cae, cae_due, recorded_by=recorded_by)
         self.save(invoice)
 
-    def integrate_shares(
-        self, member_number: str, amount: str, effective_date: date, *, recorded_by: str
-    ) -> None:
-        member = self.member(member_number)
-        member.integrate_shares(amount, effective_date, recorded_by=recorded_by)
-        self.save(member)
-
-    def subscribe_shares(
-        self, member_number: str, amount: str, effective_date: date, *, recorded_by: str
-    ) -> None:
-        member = self.member(member_number)
-        member.subscribe_shares(amount, effective_date, recorded_by=recorded_by)
-        self.save(member)
-
     def held_bill(self, supply_number: str, period: str) -> HeldBill:
         try:
             held: HeldBill = self.repository.get(held_bill_id(supply_number.strip().upper(), period))

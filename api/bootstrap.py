@@ -16,6 +16,7 @@ from adapters.store import StoreConfig, config_from_env, make_engine
 from ledger_rules import EventRecord, RuleBook, load_chart, load_rule_book
 from projections.audit_chain import AuditChainProjection
 from projections.balances import BalancesProjection
+from projections.capital import CapitalProjection
 from projections.cash_desk import CashDeskProjection
 from projections.chart import ChartProjection
 from projections.commercial import CommercialProjection
@@ -98,6 +99,7 @@ def build_projections(posting: PostingEngine) -> list[Projection]:
         journal,
         BalancesProjection(journal),
         CommercialProjection(),
+        CapitalProjection(),
         CurrentAccountsProjection(),
         CashDeskProjection(),
         AuditChainProjection(),

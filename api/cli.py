@@ -30,6 +30,7 @@ from adapters.store import DEFAULT_DATABASE_URL, StoreConfigError
 from api import render, year_end
 from api.bootstrap import Asiento, bootstrap
 from api.cli_billing import register as register_billing
+from api.cli_capital import register as register_capital
 from api.cli_cash import register as register_cash
 from api.cli_commercial import register as register_commercial
 from api.cli_payments import register as register_payments
@@ -520,6 +521,7 @@ register_commercial(app, opened, acting_user)
 register_billing(app, opened, acting_user)
 register_cash(app, opened, acting_user)
 register_payments(app, opened, acting_user)
+register_capital(app, report_app, opened, acting_user)
 
 
 def main() -> Any:

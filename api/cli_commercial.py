@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from domain.errors import InvalidInput
 from domain.money import format_ar
 from domain.supplies import STATE_NAMES, check_meter
 from projections.account_queries import Statement, member_statement
+from projections.capital_queries import member_shares
 
 
 def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -> None:
@@ -58,8 +59,11 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         board_minute: Annotated[
             str | None, typer.Option(help="Acta de consejo que aprobó el ingreso")
         ] = None,
+        non_associate: Annotated[
+            bool, typer.Option("--non-associate", help="Usuario no asociado: sin capital ni retorno")
+        ] = False,
     ) -> None:
-        """Registra un asociado."""
+        """Registra un asociado (o un usuario no asociado)."""
         with opened() as asiento:
             registered = asiento.app.register_member(
                 number=number,
@@ -72,26 +76,32 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
                 email=email,
                 phones=phone or [],
                 board_minute=board_minute,
+                associate=not non_associate,
                 recorded_by=acting_user(),
             )
-        render.console.print(f"Asociado {registered} {name} registrado.")
+        who = "Usuario no asociado" if non_associate else "Asociado"
+        render.console.print(f"{who} {registered} {name} registrado.")
 
-    @member_app.command("capital")
-    def member_capital(
+    @member_app.command("admission-minute")
+    def member_admission_minute(
         number: str,
-        action: Annotated[str, typer.Argument(help="subscribe o integrate")],
-        amount: str,
-        on: Annotated[str | None, typer.Option("--date")] = None,
+        board_minute: Annotated[str, typer.Option("--board-minute", help="Acta del consejo")],
     ) -> None:
-        """Suscribe o integra cuotas sociales (la cuota capital facturada integra sola)."""
-        commands = {"subscribe": "subscribe_shares", "integrate": "integrate_shares"}
-        if action not in commands:
-            raise InvalidInput(f"Acción {action!r}: use subscribe o integrate")
+        """Registra el acta de consejo del ingreso de un asociado que se dio de alta sin ella."""
         with opened() as asiento:
-            getattr(asiento.app, commands[action])(
-                number, amount, parse_day(on, "--date"), recorded_by=acting_user()
-            )
-        render.console.print(f"Capital del asociado {number}: {action} $ {amount}.")
+            asiento.app.record_admission_minute(number, board_minute, recorded_by=acting_user())
+        render.console.print(f"Asociado {number}: acta de ingreso {board_minute}.")
+
+    @member_app.command("leave")
+    def member_leave(
+        number: str,
+        cause: Annotated[str, typer.Option(help="Causa: renuncia, exclusión, fallecimiento, ...")],
+        on: Annotated[str | None, typer.Option("--date", help="Fecha de egreso (hoy)")] = None,
+    ) -> None:
+        """Registra el egreso de un asociado con su causa (Registro de Asociados)."""
+        with opened() as asiento:
+            asiento.app.record_member_exit(number, parse_day(on, "--date"), cause, recorded_by=acting_user())
+        render.console.print(f"Asociado {number}: egreso registrado.")
 
     @member_app.command("show")
     def member_show(number: str) -> None:
@@ -106,6 +116,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
             row = conn.execute(select(members).where(members.c.number == key)).mappings().first()
             if row is None:
                 raise InvalidInput(f"El asociado {key} no existe")
+            shares = member_shares(conn, key, date.today())
             own = (
                 conn.execute(
                     select(supplies).where(supplies.c.member_number == key).order_by(supplies.c.number)
@@ -117,11 +128,12 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
             f"Asociado {row['number']} {row['name']} — {row['document_type']} "
             f"{row['document_number']} — IVA {row['vat_condition']} — {row['address']}"
         )
-        render.console.print(
-            f"Ingreso {row['admission_date']:%d/%m/%Y}; capital suscripto $ "
-            f"{format_ar(Decimal(row['shares_subscribed_cents']) / 100)}, integrado $ "
-            f"{format_ar(Decimal(row['shares_integrated_cents']) / 100)}"
+        capital = (
+            "usuario no asociado"
+            if shares is None
+            else f"capital suscripto $ {format_ar(shares[0])}, integrado $ {format_ar(shares[1])}"
         )
+        render.console.print(f"Ingreso {row['admission_date']:%d/%m/%Y}; {capital}")
         for s in own:
             render.console.print(
                 f"  {s['number']:<12} {s['service']:<12} {s['category']:<16} "

@@ -16,11 +16,14 @@ from eventsourcing.utils import get_topic
 
 from domain.afip import cbte_tipo_name
 from domain.calendar import FiscalCalendar
+from domain.capital import ReimbursementLine, ReimbursementQueue
 from domain.cash_desk import AllocationLine, CashSession, InstrumentLine, Receipt, UnmatchedCollection
 from domain.chart import ChartOfAccounts
 from domain.cheques import ThirdPartyCheque
 from domain.invoicing import Invoice, InvoiceLine
 from domain.journal import JournalEntry
+from domain.members import Member
+from domain.surplus import MemberShare, SurplusDistribution
 from domain.treasury import TreasuryMovement
 
 # Fields every stored event has that rules should not depend on.
@@ -97,6 +100,20 @@ POSTABLE_EVENTS: dict[str, EventSchema] = {
         schema_of("ChequeRejected", _event_class(ThirdPartyCheque, "ChequeRejected")),
         schema_of("TreasuryMovementRecorded", _event_class(TreasuryMovement, "TreasuryMovementRecorded")),
         schema_of("CollectionHeldInSuspense", _event_class(UnmatchedCollection, "CollectionHeldInSuspense")),
+        schema_of("CapitalSubscribed", _event_class(Member, "CapitalSubscribed")),
+        schema_of("CapitalIntegrated", _event_class(Member, "CapitalIntegrated")),
+        schema_of("CapitalTransferred", _event_class(Member, "CapitalTransferred")),
+        schema_of("ReimbursementRequested", _event_class(ReimbursementQueue, "ReimbursementRequested")),
+        schema_of(
+            "ReimbursementsPaid",
+            _event_class(ReimbursementQueue, "ReimbursementsPaid"),
+            {"lines": ReimbursementLine},
+        ),
+        schema_of(
+            "SurplusDistributionApproved",
+            _event_class(SurplusDistribution, "SurplusDistributionApproved"),
+            {"shares": MemberShare},
+        ),
     )
 }
 

@@ -94,7 +94,10 @@ class CommercialProjection(Projection):
             topic(Member, "VatConditionChanged"): self._member_vat_changed,
             topic(Member, "SharesSubscribed"): self._member_shares,
             topic(Member, "SharesIntegrated"): self._member_integrated,
+            topic(Member, "CapitalSubscribed"): self._member_shares,
+            topic(Member, "CapitalIntegrated"): self._member_integrated,
             topic(Member, "MemberLeft"): self._member_left,
+            topic(Member, "AdmissionMinuteRecorded"): self._member_admission_minute,
             topic(Member, "CreditChanged"): self._member_credit,
             topic(Member, "DebitAdhered"): self._member_debit,
             topic(Member, "DebitCancelled"): self._member_debit,
@@ -179,6 +182,9 @@ class CommercialProjection(Projection):
 
     def _member_debit(self, page: _Page, event: LoggedEvent) -> None:
         page.update(members, _by_id(members, event), debit_cbu=event.data.get("cbu"))
+
+    def _member_admission_minute(self, page: _Page, event: LoggedEvent) -> None:
+        page.update(members, _by_id(members, event), board_minute=event.data["board_minute"])
 
     def _member_left(self, page: _Page, event: LoggedEvent) -> None:
         page.update(

@@ -258,8 +258,9 @@ def test_current_account_documents_follow_invoices(coop: Asiento) -> None:
 def test_cuota_capital_integrates_member_capital(coop: Asiento) -> None:
     from projections.commercial_tables import members
 
-    coop.app.subscribe_shares("1", "100000.00", date(2026, 1, 5), recorded_by="test")
-    coop.app.integrate_shares("1", "5000.00", date(2026, 1, 5), recorded_by="test")
+    coop.app.subscribe_shares(
+        "1", "100000.00", date(2026, 1, 5), integrated="5000.00", account="1.1.01.01", recorded_by="test"
+    )
     run(coop)
     with coop.read() as conn:
         row = conn.execute(

@@ -67,7 +67,9 @@ def test_bulk_loading_rebuilds_the_same_aggregates_as_the_repository(asiento: As
 
     member(asiento, "1")
     member(asiento, "2")
-    asiento.app.subscribe_shares("1", "1000.00", date(2026, 1, 5), recorded_by="test")
+    asiento.app.subscribe_shares(
+        "1", "1000.00", date(2026, 1, 5), integrated="50.00", account="1.1.01.01", recorded_by="test"
+    )
     entry_id = asiento.app.post_entry(
         effective_date=date(2026, 5, 1),
         description="x",

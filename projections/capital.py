@@ -1,0 +1,240 @@
+"""Member capital movements and surplus distributions as read models.
+
+Every fact that changes an associate's capital becomes dated rows of signed
+deltas (subscribed, integrated, transferred), so the register can be read as
+of any date: subscriptions and integrations, cuota capital billed on invoices,
+transfers (a row for each side), reimbursement requests and capitalised retornos.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Connection, Table, select
+
+from domain.capital import ReimbursementQueue
+from domain.invoicing import Invoice
+from domain.members import Member
+from domain.money import to_cents
+from domain.surplus import SurplusDistribution
+from projections.bulk import insert_rows
+from projections.capital_tables import (
+    capital_members,
+    capital_movements,
+    surplus_distributions,
+    surplus_shares,
+)
+from projections.runner import LoggedEvent, Projection
+
+
+def _topic(aggregate: type, name: str) -> str:
+    return get_topic(getattr(aggregate, name))
+
+
+class _Page:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.members: list[tuple[Any, ...]] = []
+        self.movements: list[tuple[Any, ...]] = []
+        self.distributions: list[tuple[Any, ...]] = []
+        self.shares: list[tuple[Any, ...]] = []
+        self.numbers: dict[str, str] = {}  # aggregate id → member number, this page's registrations
+
+    def movement(
+        self,
+        event: LoggedEvent,
+        line_no: int,
+        member: str,
+        kind: str,
+        cents: int,
+        *,
+        subscribed: int | None = None,
+        transferred: int = 0,
+        counterpart: str | None = None,
+        reference: str = "",
+    ) -> None:
+        self.movements.append(
+            (
+                event.position,
+                line_no,
+                member,
+                event.data["effective_date"],
+                kind,
+                cents if subscribed is None else subscribed,
+                cents,
+                transferred,
+                counterpart,
+                reference[:100],
+            )
+        )
+
+    def member_number(self, aggregate_hex: str) -> str:
+        """For events that predate ``member_number`` in their fields."""
+        if aggregate_hex in self.numbers:
+            return self.numbers[aggregate_hex]
+        found = self.conn.execute(
+            select(capital_members.c.number).where(capital_members.c.aggregate_id == aggregate_hex)
+        ).scalar_one()
+        return str(found)
+
+    def finish(self) -> None:
+        for table, rows in (
+            (capital_members, self.members),
+            (capital_movements, self.movements),
+            (surplus_distributions, self.distributions),
+            (surplus_shares, self.shares),
+        ):
+            insert_rows(self.conn, table, rows)
+
+
+Handler = Callable[[_Page, LoggedEvent], None]
+
+
+class CapitalProjection(Projection):
+    name = "capital"
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {
+            _topic(Member, "MemberRegistered"): _registered,
+            _topic(Member, "SharesSubscribed"): _legacy_subscribed,
+            _topic(Member, "SharesIntegrated"): _legacy_integrated,
+            _topic(Member, "CapitalSubscribed"): _subscribed,
+            _topic(Member, "CapitalIntegrated"): _integrated,
+            _topic(Member, "CapitalTransferred"): _transferred,
+            _topic(Invoice, "InvoiceIssued"): _billed,
+            _topic(ReimbursementQueue, "ReimbursementRequested"): _reimbursement,
+            _topic(SurplusDistribution, "SurplusDistributionApproved"): _distribution,
+        }
+
+    def topics(self) -> frozenset[str]:
+        return frozenset(self.handlers)
+
+    def tables(self) -> Sequence[Table]:
+        return (capital_members, capital_movements, surplus_distributions, surplus_shares)
+
+    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
+        page = _Page(conn)
+        for event in events:
+            self.handlers[event.topic](page, event)
+        page.finish()
+
+
+def _registered(page: _Page, event: LoggedEvent) -> None:
+    d = event.data
+    page.members.append((d["number"], event.originator_id.hex, d["associate"]))
+    page.numbers[event.originator_id.hex] = d["number"]
+
+
+def _legacy_subscribed(page: _Page, event: LoggedEvent) -> None:
+    member = page.member_number(event.originator_id.hex)
+    page.movement(event, 0, member, "subscription", 0, subscribed=to_cents(event.data["amount"]))
+
+
+def _legacy_integrated(page: _Page, event: LoggedEvent) -> None:
+    member = page.member_number(event.originator_id.hex)
+    page.movement(event, 0, member, "integration", to_cents(event.data["amount"]), subscribed=0)
+
+
+def _subscribed(page: _Page, event: LoggedEvent) -> None:
+    d = event.data
+    page.movement(
+        event,
+        0,
+        d["member_number"],
+        "subscription",
+        0,
+        subscribed=to_cents(d["amount"]),
+        reference=d["board_minute"],
+    )
+
+
+def _integrated(page: _Page, event: LoggedEvent) -> None:
+    d = event.data
+    page.movement(event, 0, d["member_number"], "integration", to_cents(d["amount"]), subscribed=0)
+
+
+def _transferred(page: _Page, event: LoggedEvent) -> None:
+    d = event.data
+    cents = to_cents(d["amount"])
+    reference = f"{d['board_minute']} ({d['board_date']:%d/%m/%Y})"
+    page.movement(
+        event,
+        0,
+        d["from_member"],
+        "transfer",
+        -cents,
+        transferred=-cents,
+        counterpart=d["to_member"],
+        reference=reference,
+    )
+    page.movement(
+        event,
+        1,
+        d["to_member"],
+        "transfer",
+        cents,
+        transferred=cents,
+        counterpart=d["from_member"],
+        reference=reference,
+    )
+
+
+def _billed(page: _Page, event: LoggedEvent) -> None:
+    d = event.data
+    capital = sum((ln["amount"] for ln in d["lines"] if ln["kind"] == "capital"), Decimal(0))
+    if capital:
+        reference = f"Factura {d['letter']} {d['point_of_sale']:05d}-{d['number']:08d}"
+        page.movement(event, 0, d["member_number"], "billed", to_cents(capital), reference=reference)
+
+
+def _reimbursement(page: _Page, event: LoggedEvent) -> None:
+    d = event.data
+    page.movement(
+        event, 0, d["member_number"], "reimbursement", -to_cents(d["amount"]), reference="Pedido de reembolso"
+    )
+
+
+def _distribution(page: _Page, event: LoggedEvent) -> None:
+    d = event.data
+    page.distributions.append(
+        (
+            d["year"],
+            d["effective_date"],
+            d["assembly_minute"],
+            d["retorno_to"],
+            to_cents(d["result"]),
+            to_cents(d["special_reserve"]),
+            to_cents(d["prior_losses"]),
+            to_cents(d["loss_offset"]),
+            to_cents(d["legal_reserve"]),
+            to_cents(d["assistance_fund"]),
+            to_cents(d["education_fund"]),
+            str(d["interest_rate_percent"]),
+            to_cents(d["interest_total"]),
+            to_cents(d["retorno_total"]),
+        )
+    )
+    for line_no, share in enumerate(d["shares"]):
+        credited = to_cents(share["retorno"] + share["interest"])
+        page.shares.append(
+            (
+                d["year"],
+                share["member_number"],
+                to_cents(share["operations"]),
+                to_cents(share["capital"]),
+                to_cents(share["interest"]),
+                to_cents(share["retorno"]),
+            )
+        )
+        if d["retorno_to"] == "capital" and credited:
+            page.movement(
+                event,
+                line_no,
+                share["member_number"],
+                "retorno",
+                credited,
+                reference=f"Retorno e interés ejercicio {d['year']}",
+            )
