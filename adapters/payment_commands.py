@@ -35,8 +35,11 @@ from ledger_rules.model import PostingError
 DEBIT_NOTES = frozenset({2, 7, 12, 20})  # interest is not charged on interest
 
 
-def _label(invoice: Invoice) -> str:
-    return f"{invoice.letter} {invoice.point_of_sale:05d}-{invoice.number:08d}"
+def _label(document: Invoice | ThirdPartyCheque) -> str:
+    """How a paid document is named on the receipt (a rejected cheque is payable too)."""
+    if isinstance(document, ThirdPartyCheque):
+        return document.label
+    return f"{document.letter} {document.point_of_sale:05d}-{document.number:08d}"
 
 
 class PaymentCommands(Application):
@@ -122,8 +125,11 @@ class PaymentCommands(Application):
         member: Member = self.load_cached(loaded, member_id(member_number), "El asociado")
         invoices = {
             inv.id: inv
-            for inv in (self.load_cached(loaded, i, "La factura") for i in {*open_invoice_ids, *chosen})
+            for inv in (self.load_cached(loaded, i, "El documento") for i in {*open_invoice_ids, *chosen})
         }
+        not_payable = [i for i, inv in invoices.items() if not isinstance(inv, (Invoice, ThirdPartyCheque))]
+        if not_payable:
+            raise InvalidInput(f"{not_payable} no son documentos a cobrar")
         foreign = [i for i, inv in invoices.items() if inv.member_number != member.number]
         if foreign:
             raise InvalidInput(f"Las facturas {foreign} no son del asociado {member.number}")
@@ -258,7 +264,11 @@ class PaymentCommands(Application):
         overdue = [
             inv
             for inv in (self._load(i, "La factura") for i in open_invoice_ids)
-            if inv.balance > ZERO and inv.due_date < effective_date and inv.document_type not in DEBIT_NOTES
+            # Interest runs on bills; a rejected cheque's debt carries none here.
+            if isinstance(inv, Invoice)
+            and inv.balance > ZERO
+            and inv.due_date < effective_date
+            and inv.document_type not in DEBIT_NOTES
         ]
         notes: list[tuple[Invoice, dict[str, Any]]] = []
         for invoice in overdue:

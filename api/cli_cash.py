@@ -22,11 +22,15 @@ from projections.commercial_tables import account_documents
 
 
 def open_invoice_ids(conn: Connection, member_number: str) -> list[UUID]:
-    """The member's documents with a balance, as candidates; each invoice decides its own balance."""
+    """The member's documents with a balance (bills and rejected cheques); each decides its own balance."""
     d = account_documents.c
     rows = conn.execute(
         select(d.document_id).where(
-            and_(d.member_number == member_number, d.kind == "invoice", d.total_cents > d.paid_cents)
+            and_(
+                d.member_number == member_number,
+                d.kind.in_(("invoice", "rejected_cheque")),
+                d.total_cents > d.paid_cents,
+            )
         )
     )
     return [UUID(document_id) for (document_id,) in rows]

@@ -4,6 +4,11 @@ A cheque enters the portfolio with the receipt that took it; from there it is
 deposited in a bank, endorsed to a supplier, or rejected (bounced). A rejected
 cheque goes back to the member's debt: the money the receipt counted never
 arrived. Each step is a fact on the cheque; the rules post it.
+
+Once rejected, the cheque is a document of the member's current account and is
+paid at the counter like a bill: it offers the same payment interface as an
+invoice (``balance``, ``apply_payment``, ``reverse_payment``), and receipts
+credit Deudores por cheques rechazados for it (service ``rejected_cheque``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
+from domain.money import ZERO
+
+# The "service" a receipt's allocation names when it pays a rejected cheque.
+REJECTED_CHEQUE_SERVICE = "rejected_cheque"
 
 STATES = {
     "portfolio": "en cartera",
@@ -46,6 +55,51 @@ class ThirdPartyCheque(Aggregate):
         self.received_on = effective_date
         self.state = "portfolio"
         self.bank_account: str | None = None
+        self.rejected_on: date | None = None
+        self.repaid = ZERO
+
+    # -- as a document of the current account, once rejected ---------------------------
+    supply_number = ""
+    service = REJECTED_CHEQUE_SERVICE
+
+    @property
+    def label(self) -> str:
+        return f"Cheque rechazado {self.reference}"[:40]
+
+    @property
+    def effective_date(self) -> date:
+        return self.rejected_on or self.received_on
+
+    @property
+    def due_date(self) -> date:
+        return self.effective_date
+
+    @property
+    def balance(self) -> Decimal:
+        return self.amount - self.repaid if self.state == "rejected" else ZERO
+
+    def apply_payment(self, receipt_id: UUID, amount: Decimal) -> None:
+        """A receipt pays (part of) the debt the rejection left."""
+        if amount <= ZERO:
+            raise InvalidInput("Un pago aplicado debe ser positivo")
+        if amount > self.balance:
+            raise Conflict(
+                f"El cheque rechazado {self.reference} debe {self.balance}: no admite un pago de {amount}"
+            )
+        self._payment_applied(receipt_id=receipt_id, amount=amount)
+
+    def reverse_payment(self, receipt_id: UUID, amount: Decimal) -> None:
+        if amount <= ZERO or amount > self.repaid:
+            raise Conflict(f"El cheque {self.reference} no registra un pago de {amount} para revertir")
+        self._payment_reversed(receipt_id=receipt_id, amount=amount)
+
+    @event("PaymentApplied")
+    def _payment_applied(self, receipt_id: UUID, amount: Decimal) -> None:
+        self.repaid += amount
+
+    @event("PaymentReversed")
+    def _payment_reversed(self, receipt_id: UUID, amount: Decimal) -> None:
+        self.repaid -= amount
 
     def _require(self, *states: str) -> None:
         if self.state not in states:
@@ -125,3 +179,4 @@ class ThirdPartyCheque(Aggregate):
         recorded_by: str,
     ) -> None:
         self.state = "rejected"
+        self.rejected_on = effective_date

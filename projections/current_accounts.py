@@ -14,7 +14,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table, bindparam
 
 from domain.afip import cbte_tipo_name
-from domain.cheques import ThirdPartyCheque
+from domain.cheques import REJECTED_CHEQUE_SERVICE, ThirdPartyCheque
 from domain.invoicing import Invoice
 from domain.money import to_cents
 from projections.bulk import insert_rows
@@ -25,6 +25,9 @@ INVOICE_ISSUED = get_topic(Invoice.InvoiceIssued)  # type: ignore[attr-defined]
 PAYMENT_APPLIED = get_topic(Invoice.PaymentApplied)  # type: ignore[attr-defined]
 CHEQUE_REJECTED = get_topic(ThirdPartyCheque.ChequeRejected)  # type: ignore[attr-defined]
 PAYMENT_REVERSED = get_topic(Invoice.PaymentReversed)  # type: ignore[attr-defined]
+CHEQUE_REPAID = get_topic(ThirdPartyCheque.PaymentApplied)  # type: ignore[attr-defined]
+CHEQUE_REPAYMENT_REVERSED = get_topic(ThirdPartyCheque.PaymentReversed)  # type: ignore[attr-defined]
+APPLIED_TOPICS = frozenset({PAYMENT_APPLIED, CHEQUE_REPAID})
 
 
 def document_label(document_type: int, letter: str, point_of_sale: int, number: int) -> str:
@@ -37,7 +40,10 @@ class CurrentAccountsProjection(Projection):
     name = "current_accounts"
 
     def topics(self) -> frozenset[str]:
-        return frozenset({INVOICE_ISSUED, PAYMENT_APPLIED, PAYMENT_REVERSED, CHEQUE_REJECTED})
+        return frozenset({
+            INVOICE_ISSUED, PAYMENT_APPLIED, PAYMENT_REVERSED, CHEQUE_REJECTED, CHEQUE_REPAID,
+            CHEQUE_REPAYMENT_REVERSED,
+        })
 
     def tables(self) -> Sequence[Table]:
         return (account_documents,)
@@ -54,7 +60,7 @@ class CurrentAccountsProjection(Projection):
                         event.originator_id.hex,
                         d["member_number"],
                         None,
-                        None,
+                        REJECTED_CHEQUE_SERVICE,
                         "rejected_cheque",
                         f"Cheque rechazado {d['reference']}"[:40],
                         d["effective_date"],
@@ -67,7 +73,7 @@ class CurrentAccountsProjection(Projection):
                 continue
             if event.topic != INVOICE_ISSUED:
                 cents = to_cents(d["amount"])
-                paid[event.originator_id.hex] += cents if event.topic == PAYMENT_APPLIED else -cents
+                paid[event.originator_id.hex] += cents if event.topic in APPLIED_TOPICS else -cents
                 continue
             label = document_label(d["document_type"], d["letter"], d["point_of_sale"], d["number"])
             rows.append(

@@ -242,6 +242,38 @@ def test_a_rejected_cheque_goes_back_to_the_members_debt(billed: Asiento) -> Non
     assert [ln.label for ln in statement.lines if ln.label.startswith("Cheque")] == [
         "Cheque rechazado CH-9 Macro"
     ]
+    # Paid at the counter like a bill: part now, the rest later; an annulment re-opens it.
+    from api.cli_cash import open_invoice_ids
+
+    with billed.read() as conn:
+        candidates = open_invoice_ids(conn, "000001")
+    assert UUID(cheque.cheque_id) in candidates
+    first = billed.app.record_receipt(
+        member_number="1",
+        effective_date=date(2026, 3, 13),
+        open_invoice_ids=candidates,
+        chosen=[UUID(cheque.cheque_id)],
+        instruments=[{"kind": "cash", "amount": "50000.00", "reference": ""}],
+        recorded_by="cajera",
+    )
+    assert [(a["label"], a["service"], a["amount"]) for a in first.allocations] == [
+        ("Cheque rechazado CH-9 Macro", "rejected_cheque", D("50000.00"))
+    ]
+    assert account(billed, "1.1.03.21") == D("3073.88")
+    billed.app.annul_receipt(first.id, "error de caja", date(2026, 3, 13), recorded_by="supervisora")
+    assert account(billed, "1.1.03.21") == D("53073.88")
+    billed.app.record_receipt(
+        member_number="1",
+        effective_date=date(2026, 3, 14),
+        open_invoice_ids=candidates,
+        chosen=[UUID(cheque.cheque_id)],
+        instruments=[{"kind": "cash", "amount": "53073.88", "reference": ""}],
+        recorded_by="cajera",
+    )
+    assert account(billed, "1.1.03.21") == D("0.00")
+    with billed.read() as conn:
+        statement = member_statement(conn, "000001", date(2026, 3, 31))
+    assert statement.debt == I1_JAN
 
 
 def test_late_interest_is_charged_with_debit_notes_and_collected(billed: Asiento) -> None:
@@ -264,11 +296,19 @@ def test_late_interest_is_charged_with_debit_notes_and_collected(billed: Asiento
     ]
     assert account(billed, "4.2.01") == -D("2282.88")
     with billed.read() as conn:
-        descriptions = conn.execute(
-            select(journal_entries.c.description).where(journal_entries.c.description.like("Nota de Débito%"))
-        ).scalars().all()
-    assert sorted(descriptions) == ["Nota de Débito B 00001-00000001 socio 000001",
-                                    "Nota de Débito B 00001-00000002 socio 000001"]
+        descriptions = (
+            conn.execute(
+                select(journal_entries.c.description).where(
+                    journal_entries.c.description.like("Nota de Débito%")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(descriptions) == [
+        "Nota de Débito B 00001-00000001 socio 000001",
+        "Nota de Débito B 00001-00000002 socio 000001",
+    ]
     total = E1_JAN + I1_JAN + D("2282.88")
     receipt = billed.app.record_receipt(
         member_number="1",
