@@ -2,6 +2,7 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
+PORT    ?= 8000
 
 .PHONY: run test install lint typecheck unit bench clean
 
@@ -15,6 +16,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/asiento demo
+	$(VENV)/bin/asiento serve --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

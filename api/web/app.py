@@ -1,0 +1,98 @@
+"""The FastAPI application: JSON API under /api/v1, the staff UI everywhere else.
+
+``create_app`` takes an opened store, so tests wire a temporary database here
+and ``asiento serve`` the configured one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.bootstrap import Asiento
+from api.web import routes_accounting, routes_auth, routes_billing, routes_cash, routes_members, ui
+from api.web.context import WebContext, WebSettings
+from api.web.errors import error_body, status_for, validation_message
+from api.web.security import LoginThrottle
+from domain.errors import DomainError
+
+STATIC = Path(__file__).parent / "static"
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid_input",
+    429: "too_many_attempts",
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """One mapping (``status_for``); the API answers JSON, the UI a Spanish page."""
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        if _is_api(request):
+            return JSONResponse(error_body(exc.code, exc.message), status_code=status_for(exc))
+        return ui.error_page(request, exc.message, status_for(exc))
+
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if _is_api(request):
+            return JSONResponse(error_body("invalid_input", validation_message(exc)), status_code=422)
+        return ui.error_page(request, validation_message(exc), 422)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if _is_api(request) or exc.status_code == 405:
+            body = error_body(HTTP_CODES.get(exc.status_code, "error"), str(exc.detail))
+            return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        return ui.error_page(request, str(exc.detail), exc.status_code)
+
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(ui.LoginRequired, ui.to_login)
+
+
+def create_app(
+    asiento: Asiento,
+    settings: WebSettings | None = None,
+    *,
+    hasher: PasswordHasher | None = None,
+    throttle: LoginThrottle | None = None,
+) -> FastAPI:
+    app = FastAPI(
+        title="Asiento",
+        description="API de gestión contable y comercial para cooperativas de servicios.",
+        version="1",
+        docs_url="/docs",
+        openapi_url="/api/v1/openapi.json",
+        responses=_common_responses(),
+    )
+    app.state.context = WebContext(asiento, settings or WebSettings.from_env(), hasher, throttle)
+    for module in (routes_auth, routes_members, routes_billing, routes_cash, routes_accounting):
+        app.include_router(module.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_handlers(app)
+    return app
+
+
+def _common_responses() -> dict[int | str, dict[str, Any]]:
+    from api.web.schemas import ErrorPublic
+
+    return {code: {"model": ErrorPublic} for code in (401, 403, 404, 409, 422)}
