@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from domain.errors import NotFound
+from domain.members import normalize_member_number
 from projections.commercial_tables import (
     account_documents,
     members,
@@ -20,6 +21,7 @@ from projections.commercial_tables import (
 )
 
 Row = dict[str, Any]
+MEMBER_NUMBER_DIGITS = 10
 
 
 def _rows(conn: Connection, query: Any) -> list[Row]:
@@ -36,7 +38,9 @@ def _search_condition(text: str) -> Any:
         func.lower(members.c.name).contains(text.lower(), autoescape=True),
     ]
     if digits:
-        conditions += [members.c.document_number == digits, members.c.number == digits.lstrip("0").zfill(4)]
+        conditions.append(members.c.document_number == digits)
+    if text.isdigit() and len(text) <= MEMBER_NUMBER_DIGITS:
+        conditions.append(members.c.number == normalize_member_number(text))
     return or_(*conditions)
 
 

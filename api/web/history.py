@@ -40,7 +40,7 @@ def _events(asiento: Asiento, aggregate_id: UUID) -> list[EventPublic]:
             EventPublic(
                 version=event.originator_version,
                 name=type(event).__qualname__.rsplit(".", 1)[-1],
-                recorded_at=event.__dict__["timestamp"].isoformat(timespec="seconds"),
+                recorded_at=event.__dict__["timestamp"].isoformat(),
                 recorded_by=data.pop("recorded_by", None),
                 data=data,
             )
