@@ -1,0 +1,110 @@
+"""Billing runs, bill PDFs, accounts, journal and report downloads through the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import load_workbook
+
+from tests.api.conftest import DEBT_MEMBER_1, Web
+
+POLLS = 6_000  # a bound on waiting (one minute) for the background run, not a timing assertion
+
+
+def wait_for(web: Web, run_id: str) -> dict[str, Any]:
+    for _ in range(POLLS):
+        job: dict[str, Any] = web.client.get(
+            f"/api/v1/billing-runs/{run_id}", headers=web.as_("auditor")
+        ).json()
+        if job["state"] != "running":
+            return job
+        time.sleep(0.01)
+    raise AssertionError("the billing run did not finish")
+
+
+def test_a_billing_run_in_the_background_bills_once(web: Web) -> None:
+    clerk = web.as_("billing_clerk")
+    body = {"period": "2026-02", "issue_date": "2026-03-02"}
+    web.client.post(
+        "/api/v1/readings",
+        json={"supply_number": "E-1", "period": "2026-02", "value": "1500", "reading_date": "2026-02-27"},
+        headers=web.as_("technician"),
+    )
+    started = web.client.post("/api/v1/billing-runs", json=body, headers=clerk)
+    assert started.status_code == 202
+    job = wait_for(web, started.json()["id"])
+    assert (job["state"], job["done"], job["total"]) == ("finished", 1, 1)
+    assert (job["result"]["invoices"], job["result"]["documents"], job["started_by"]) == (
+        2,
+        1,
+        "billing_clerk",
+    )
+    again = wait_for(web, web.client.post("/api/v1/billing-runs", json=body, headers=clerk).json()["id"])
+    assert again["result"]["invoices"] == 0
+    assert (
+        web.client.post("/api/v1/billing-runs", json={"period": "2026-13"}, headers=clerk).status_code == 422
+    )
+    assert web.client.get(f"/api/v1/billing-runs/{'0' * 32}", headers=clerk).status_code == 404
+
+
+def test_the_bill_pdf(web: Web) -> None:
+    answer = web.client.get("/api/v1/members/1/bills/2026-01/pdf", headers=web.as_("cashier"))
+    assert (answer.status_code, answer.headers["content-type"]) == (200, "application/pdf")
+    assert answer.content.startswith(b"%PDF-")
+    missing = web.client.get("/api/v1/members/2/bills/2026-01/pdf", headers=web.as_("cashier"))
+    assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+
+
+def test_accounts_and_the_trial_balance(web: Web) -> None:
+    accountant = web.as_("accountant")
+    cash = web.client.get("/api/v1/accounts/1.1.01.01", headers=accountant).json()
+    assert (cash["header"], cash["is_open"]) == (False, True)
+    assert web.client.get("/api/v1/accounts/9.9", headers=accountant).status_code == 404
+    assert web.client.get("/api/v1/accounts", headers=web.as_("cashier")).status_code == 403
+    tb = web.client.get("/api/v1/reports/trial-balance?as_of=2026-12-31", headers=accountant).json()
+    assert tb["total_debit"] == tb["total_credit"]
+    receivables = sum(Decimal(r["balance"]) for r in tb["rows"] if r["code"].startswith("1.1.03."))
+    assert receivables == Decimal(DEBT_MEMBER_1)
+
+
+def test_journal_is_paged(web: Web) -> None:
+    accountant = web.as_("accountant")
+    entries = web.client.get(
+        "/api/v1/journal?from=2026-01-01&to=2026-12-31&limit=500", headers=accountant
+    ).json()
+    assert len(entries) == 2  # the two January invoices
+    first = web.client.get("/api/v1/journal?from=2026-01-01&to=2026-12-31&limit=1", headers=accountant).json()
+    assert first == entries[:1]
+    backwards = web.client.get("/api/v1/journal?from=2026-12-31&to=2026-01-01", headers=accountant)
+    assert backwards.status_code == 422
+
+
+def test_reports_download_as_csv_xlsx_and_pdf(web: Web) -> None:
+    accountant = web.as_("accountant")
+    table = web.client.get("/api/v1/reports/trial-balance/table?as_of=2026-12-31", headers=accountant).json()
+    answer = web.client.get(
+        "/api/v1/reports/trial-balance/download?format=csv&as_of=2026-12-31", headers=accountant
+    )
+    assert answer.headers["content-disposition"] == 'attachment; filename="trial-balance.csv"'
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8")), delimiter=";"))
+    assert rows[0] == ["Cuenta", "Nombre", "Debe", "Haber", "Saldo"]
+    assert rows[1:] == [[c or "" for c in row] for row in table["rows"]]
+    xlsx = web.client.get(
+        "/api/v1/reports/trial-balance/download?format=xlsx&as_of=2026-12-31", headers=accountant
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == rows[0]
+    assert sheet.max_row == len(rows)
+    pdf = web.client.get(
+        "/api/v1/reports/journal/download?format=pdf&from=2026-01-01&to=2026-12-31", headers=accountant
+    )
+    assert pdf.content.startswith(b"%PDF-")
+    ledger = web.client.get("/api/v1/reports/ledger/table?from=2026-01-01&to=2026-12-31", headers=accountant)
+    assert (ledger.status_code, ledger.json()["message"]) == (422, "account: indique la cuenta del mayor")
+    bad = web.client.get("/api/v1/reports/trial-balance/download?format=doc", headers=accountant)
+    assert bad.status_code == 422
