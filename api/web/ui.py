@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,6 +95,14 @@ def checked_form(request: Request, context: WebContext, csrf: str, permission: P
 
 
 Csrf = Annotated[str, Form(alias="csrf")]
+
+
+def staff_amount(text: str, field: str) -> Decimal:
+    """As staff type it in es-AR: ``1.234,56`` or ``1234,56``; a plain ``1234.56`` is accepted too."""
+    cleaned = text.strip().replace("$", "").replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    return parse_decimal(cleaned, field)
 
 
 # -- login -------------------------------------------------------------------------------------------
@@ -231,7 +240,7 @@ def reading_record(
 ) -> Response:
     checked_form(request, context, csrf, P.readings_write, user)
     reading = ReadingInput(
-        supply.strip().upper(), date.today(), parse_decimal(value, "lectura"), False, "manual"
+        supply.strip().upper(), date.today(), staff_amount(value, "lectura"), False, "manual"
     )
     service = ReadingsService(context.asiento, recorded_by=user.username)
     recorded = context.command(lambda: service.record_one(reading, period))
@@ -364,7 +373,7 @@ def cash_collect(
     body = ReceiptCreate(
         member_number=None if is_barcode else text,
         barcode=text if is_barcode else None,
-        instruments=[InstrumentIn(kind=kind, amount=parse_decimal(amount, "importe"), reference=reference)],
+        instruments=[InstrumentIn(kind=kind, amount=staff_amount(amount, "importe"), reference=reference)],
         session_id=session_id,
     )
     receipt = collect(context, body, user, id_for_key("receipt", user.username, request_key or None))
