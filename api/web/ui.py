@@ -43,7 +43,7 @@ from domain.staff import StaffUser
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["money"] = lambda v: format_ar(v) if v is not None else ""
+templates.env.filters["money"] = lambda v: format_ar(Decimal(str(v))) if v is not None else ""
 templates.env.filters["day"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
 LOGIN_CSRF_COOKIE = "asiento_login_csrf"
 
