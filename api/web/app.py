@@ -17,7 +17,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.bootstrap import Asiento
-from api.web import routes_accounting, routes_auth, routes_billing, routes_cash, routes_members, ui
+from api.web import (
+    routes_accounting,
+    routes_auth,
+    routes_billing,
+    routes_cash,
+    routes_members,
+    routes_more,
+    ui,
+)
 from api.web.context import WebContext, WebSettings
 from api.web.errors import error_body, status_for, validation_message
 from api.web.security import LoginThrottle
@@ -84,7 +92,7 @@ def create_app(
         responses=_common_responses(),
     )
     app.state.context = WebContext(asiento, settings or WebSettings.from_env(), hasher, throttle)
-    for module in (routes_auth, routes_members, routes_billing, routes_cash, routes_accounting):
+    for module in (routes_auth, routes_members, routes_billing, routes_cash, routes_accounting, routes_more):
         app.include_router(module.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -108,3 +108,59 @@ def test_reports_download_as_csv_xlsx_and_pdf(web: Web) -> None:
     assert (ledger.status_code, ledger.json()["message"]) == (422, "account: indique la cuenta del mayor")
     bad = web.client.get("/api/v1/reports/trial-balance/download?format=doc", headers=accountant)
     assert bad.status_code == 422
+
+
+def test_a_manual_entry_posts_once_per_key_and_only_if_it_balances(web: Web) -> None:
+    accountant = web.as_("accountant") | {"Idempotency-Key": "provision-marzo"}
+    entry = {
+        "effective_date": "2026-03-31",
+        "description": "Provisión de sueldos de marzo",
+        "lines": [
+            {"account": "5.2.01", "debit": "1500000.00"},
+            {"account": "2.1.04.01", "credit": "1500000.00"},
+        ],
+    }
+    first = web.client.post("/api/v1/journal/entries", json=entry, headers=accountant)
+    second = web.client.post("/api/v1/journal/entries", json=entry, headers=accountant)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json() == second.json()
+    lines = web.client.get(
+        "/api/v1/reports/ledger/table?account=5.2.01&from=2026-01-01&to=2026-12-31", headers=accountant
+    ).json()["rows"]
+    assert [row[3] for row in lines[1:]] == ["1500000.00"]  # posted once
+    unbalanced = {
+        **entry,
+        "lines": [{"account": "5.2.01", "debit": "10"}, {"account": "2.1.04.01", "credit": "9"}],
+    }
+    refused = web.client.post("/api/v1/journal/entries", json=unbalanced, headers=web.as_("accountant"))
+    assert (refused.status_code, refused.json()["message"]) == (
+        422,
+        "El asiento no balancea: debe 10.00 ≠ haber 9.00",
+    )
+    both = {**entry, "lines": [{"account": "5.2.01", "debit": "1", "credit": "1"}, entry["lines"][1]]}
+    assert (
+        web.client.post("/api/v1/journal/entries", json=both, headers=web.as_("accountant")).status_code
+        == 422
+    )
+    assert (
+        web.client.post("/api/v1/journal/entries", json=entry, headers=web.as_("auditor")).status_code == 403
+    )
+
+
+def test_tariffs_suspense_and_cheques_are_listed(web: Web) -> None:
+    reader = web.as_("accountant")
+    versions = web.client.get("/api/v1/tariffs/electricity", headers=reader).json()
+    assert versions and "[" in versions[0]["source_text"]
+    assert web.client.get("/api/v1/tariffs/teleportation", headers=reader).status_code == 404
+    assert web.client.get("/api/v1/collections/suspense", headers=reader).json() == []
+    pay = {
+        "member_number": "1",
+        "effective_date": "2026-03-10",
+        "instruments": [{"kind": "cheque", "amount": "5000", "reference": "CH-1 Banco Nación"}],
+    }
+    assert web.client.post("/api/v1/receipts", json=pay, headers=web.as_("cashier")).status_code == 201
+    portfolio = web.client.get("/api/v1/treasury/cheques?state=portfolio", headers=reader).json()
+    assert [(c["member_number"], c["reference"], c["amount"]) for c in portfolio] == [
+        ("000001", "CH-1 Banco Nación", "5000.00")
+    ]
+    assert web.client.get("/api/v1/treasury/cheques?state=rejected", headers=reader).json() == []
