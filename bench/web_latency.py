@@ -69,6 +69,7 @@ def reading_for(n: int, period: str, month: int) -> MeterReading:
 
 def build_history(asiento: Asiento, members: int, months: int, log: Callable[[str], None]) -> None:
     setup(asiento, members)  # members, supplies and January's readings
+    asiento.app.open_fiscal_year(2027, recorded_by="bench")  # December is billed in January
     for month in range(1, months + 1):
         period = f"2026-{month:02d}"
         if month > 1:
