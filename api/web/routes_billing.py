@@ -6,7 +6,6 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, select
@@ -131,6 +130,3 @@ def bill(
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
-
-
-_ = UUID  # ids are parsed with parse_uuid so a bad one is a clear 422

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -186,8 +187,10 @@ def record_receipt(
     except AlreadyRecorded:
         assert receipt_id is not None
         earlier: Receipt = _aggregate(context, receipt_id, Receipt, "El recibo")
-        total = sum((i.amount for i in body.instruments), start=earlier.total * 0)
-        if earlier.total != total:
+        total = sum((i.amount for i in body.instruments), start=Decimal(0))
+        if earlier.total != total or (
+            body.member_number and earlier.member_number != normalize_member_number(body.member_number)
+        ):
             raise Conflict("Idempotency-Key ya usada para otro cobro: use una clave nueva") from None
         response.status_code = 200
         return receipt_public(earlier)

@@ -6,6 +6,7 @@ something carries a CSRF token bound to the session, checked before anything run
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from decimal import Decimal
@@ -114,9 +115,13 @@ def login_page(request: Request, next: str = "/") -> HTMLResponse:
     return response
 
 
+LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.=?&%-]*$")
+
+
 def _local(path: str) -> str:
-    """Only paths of this site: a crafted link cannot send staff elsewhere after logging in."""
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    """Only paths of this site: a crafted link cannot send staff elsewhere after logging in
+    (``//host`` and ``/\\host`` are other sites to a browser)."""
+    return path if LOCAL_PATH.match(path) else "/"
 
 
 @router.post("/login")

@@ -82,6 +82,8 @@ def test_a_retried_receipt_with_the_same_key_is_applied_once(web: Web) -> None:
         web, "/api/v1/receipts", {**pay, "instruments": [{"kind": "cash", "amount": "7"}]}, key="caja1-000123"
     )
     assert other.status_code == 409
+    someone_else = post(web, "/api/v1/receipts", {**pay, "member_number": "2"}, key="caja1-000123")
+    assert someone_else.status_code == 409
     assert receipt_rows(web) == 1
     assert post(web, "/api/v1/receipts", pay, key="caja1-000124").status_code == 201
     assert debt(web) == "75152.88"

@@ -130,3 +130,19 @@ def test_logout_ends_the_session(sqlite_web: Web) -> None:
     csrf = login(sqlite_web, "auditor")
     sqlite_web.client.post("/logout", data={"csrf": csrf})
     assert sqlite_web.client.get("/socios", follow_redirects=False).status_code == 303
+
+
+def test_after_login_only_paths_of_this_site(sqlite_web: Web) -> None:
+    from api.web.ui import _local
+
+    assert [
+        _local(p)
+        for p in (
+            "/socios/1",
+            "/informes?name=ledger&from=2026-01-01",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+        )
+    ] == ["/socios/1", "/informes?name=ledger&from=2026-01-01", "/", "/", "/", "/"]
