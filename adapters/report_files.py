@@ -1,13 +1,14 @@
 """A report as a table, written to CSV, XLSX or PDF for download.
 
-CSV is UTF-8 with ``;`` separators and a decimal comma-free layout (amounts as
-``1234.56``), which spreadsheets in es-AR open without re-typing columns.
+CSV is UTF-8 with ``;`` separators (spreadsheets in es-AR split on it) and
+amounts with a decimal point (``1234.56``), exact as the books keep them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,9 +46,14 @@ def to_csv(table: ReportTable) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def sheet_title(title: str) -> str:
+    """Excel refuses ``[]:*?/\\`` in sheet names and more than 31 characters: dates become 31-12-2026."""
+    return re.sub(r"[\[\]:*?/\\]", "-", title)[:31]
+
+
 def to_xlsx(table: ReportTable) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(table.title[:31])
+    sheet = book.create_sheet(sheet_title(table.title))
     sheet.append(list(table.columns))
     for row in table.rows:
         sheet.append([c if isinstance(c, int | Decimal) else _text(c) for c in row])

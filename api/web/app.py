@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,11 +28,13 @@ from api.web import (
     ui,
 )
 from api.web.context import WebContext, WebSettings
+from api.web.deps import Context, session_user, user_from_token
 from api.web.errors import error_body, status_for, validation_message
-from api.web.security import LoginThrottle
+from api.web.security import API_KIND, LoginThrottle
 from domain.errors import DomainError
 
 STATIC = Path(__file__).parent / "static"
+OPENAPI_PATH = "/api/v1/openapi.json"
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -87,17 +90,39 @@ def create_app(
         title="Asiento",
         description="API de gestión contable y comercial para cooperativas de servicios.",
         version="1",
-        docs_url="/docs",
-        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # served below, behind authentication like every other page
+        redoc_url=None,
+        openapi_url=None,
         responses=_common_responses(),
     )
     app.state.context = WebContext(asiento, settings or WebSettings.from_env(), hasher, throttle)
     for module in (routes_auth, routes_members, routes_billing, routes_cash, routes_accounting, routes_more):
         app.include_router(module.router)
     app.include_router(ui.router)
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     return app
+
+
+def install_docs(app: FastAPI) -> None:
+    """OpenAPI for a token or a staff session; the interactive docs for a staff session."""
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    def openapi(request: Request, context: Context) -> JSONResponse:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        user = user_from_token(context, token, API_KIND) if token else session_user(context, request)
+        if user is None:
+            raise HTTPException(
+                401,
+                detail="Falta un token válido: pida uno en POST /api/v1/auth/token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(user: ui.Staff) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=OPENAPI_PATH, title="Asiento — API")
 
 
 def _common_responses() -> dict[int | str, dict[str, Any]]:

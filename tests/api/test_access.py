@@ -40,6 +40,14 @@ def test_health_answers_without_authentication(sqlite_web: Web) -> None:
     assert sqlite_web.client.get("/api/v1/health").json() == {"status": "ok"}
 
 
+def test_the_api_description_needs_a_token_and_the_docs_a_session(sqlite_web: Web) -> None:
+    assert sqlite_web.client.get("/api/v1/openapi.json").status_code == 401
+    described = sqlite_web.client.get("/api/v1/openapi.json", headers=sqlite_web.as_("auditor"))
+    assert described.json()["info"]["title"] == "Asiento"
+    answer = sqlite_web.client.get("/docs", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login?next=/docs")
+
+
 def test_a_forged_or_foreign_token_is_refused(sqlite_web: Web) -> None:
     good = sqlite_web.as_("cashier")["Authorization"]
     body, signature = good.removeprefix("Bearer ").split(".")

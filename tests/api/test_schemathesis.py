@@ -31,7 +31,9 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
 
 @pytest.fixture(scope="module")
 def api_schema(fuzzed: Web) -> Any:
-    return schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed.app)
+    return schemathesis.openapi.from_asgi(
+        "/api/v1/openapi.json", fuzzed.app, headers=fuzzed.as_("administrator")
+    )
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -126,6 +126,13 @@ def test_reports_page_and_download(sqlite_web: Web) -> None:
     assert csv.content.splitlines()[0] == b"Cuenta;Nombre;Debe;Haber;Saldo"
 
 
+def test_api_docs_for_a_logged_in_user(sqlite_web: Web) -> None:
+    login(sqlite_web, "auditor")
+    docs = sqlite_web.client.get("/docs")
+    assert "/api/v1/openapi.json" in docs.text
+    assert sqlite_web.client.get("/api/v1/openapi.json").json()["info"]["title"] == "Asiento"
+
+
 def test_logout_ends_the_session(sqlite_web: Web) -> None:
     csrf = login(sqlite_web, "auditor")
     sqlite_web.client.post("/logout", data={"csrf": csrf})
