@@ -133,6 +133,17 @@ def test_api_docs_for_a_logged_in_user(sqlite_web: Web) -> None:
     assert sqlite_web.client.get("/api/v1/openapi.json").json()["info"]["title"] == "Asiento"
 
 
+def test_pages_cannot_be_framed_nor_run_foreign_scripts(sqlite_web: Web) -> None:
+    page = sqlite_web.client.get("/login")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert (
+        "script-src" not in page.headers["Content-Security-Policy"]
+    )  # default-src 'self': no inline scripts
+    assert "onclick" not in page.text
+    assert "javascript:" not in page.text
+
+
 def test_logout_ends_the_session(sqlite_web: Web) -> None:
     csrf = login(sqlite_web, "auditor")
     sqlite_web.client.post("/logout", data={"csrf": csrf})
