@@ -23,6 +23,7 @@ from api.web import (
     routes_auth,
     routes_billing,
     routes_cash,
+    routes_commands,
     routes_members,
     routes_more,
     ui,
@@ -96,7 +97,15 @@ def create_app(
         responses=_common_responses(),
     )
     app.state.context = WebContext(asiento, settings or WebSettings.from_env(), hasher, throttle)
-    for module in (routes_auth, routes_members, routes_billing, routes_cash, routes_accounting, routes_more):
+    for module in (
+        routes_auth,
+        routes_members,
+        routes_billing,
+        routes_cash,
+        routes_accounting,
+        routes_more,
+        routes_commands,
+    ):
         app.include_router(module.router)
     app.include_router(ui.router)
     install_docs(app)

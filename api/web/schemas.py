@@ -88,6 +88,7 @@ class MemberPublic(MemberSummary):
     shares_subscribed: Decimal
     shares_integrated: Decimal
     credit: Decimal
+    debit_cbu: str | None
 
 
 class SupplyCreate(BaseModel):

@@ -164,3 +164,63 @@ def test_tariffs_suspense_and_cheques_are_listed(web: Web) -> None:
         ("000001", "CH-1 Banco Nación", "5000.00")
     ]
     assert web.client.get("/api/v1/treasury/cheques?state=rejected", headers=reader).json() == []
+
+
+def test_closing_a_month_refuses_later_facts_dated_in_it(web: Web) -> None:
+    accountant = web.as_("accountant")
+    closed = web.client.post("/api/v1/periods/2026-01/close", headers=accountant)
+    assert closed.status_code == 200
+    assert closed.json()[0]["year"] == 2026
+    assert "2026-01" in closed.json()[0]["closed_months"]
+    entry = {
+        "effective_date": "2026-01-31",
+        "description": "Tarde",
+        "lines": [{"account": "5.2.01", "debit": "1"}, {"account": "2.1.04.01", "credit": "1"}],
+    }
+    late = web.client.post("/api/v1/journal/entries", json=entry, headers=accountant)
+    assert (late.status_code, late.json()["message"]) == (
+        409,
+        "El período 2026-01 está cerrado: no se registran hechos con fecha 2026-01-31",
+    )
+    assert web.client.post("/api/v1/periods/2026-13/close", headers=accountant).status_code == 422
+    assert web.client.post("/api/v1/periods/2026-02/close", headers=web.as_("auditor")).status_code == 403
+
+
+def test_a_cheque_collected_is_deposited_once(web: Web) -> None:
+    pay = {
+        "member_number": "1",
+        "effective_date": "2026-03-10",
+        "instruments": [{"kind": "cheque", "amount": "5000", "reference": "CH-2 Banco Nación"}],
+    }
+    web.client.post("/api/v1/receipts", json=pay, headers=web.as_("cashier"))
+    accountant = web.as_("accountant")
+    (cheque,) = web.client.get("/api/v1/treasury/cheques", headers=accountant).json()
+    move = {"action": "deposit", "detail": "1.1.01.10", "effective_date": "2026-03-11"}
+    moved = web.client.post(
+        f"/api/v1/treasury/cheques/{cheque['cheque_id']}/move", json=move, headers=accountant
+    )
+    assert (moved.status_code, moved.json()["state"]) == (200, "deposited")
+    again = web.client.post(
+        f"/api/v1/treasury/cheques/{cheque['cheque_id']}/move", json=move, headers=accountant
+    )
+    assert again.status_code == 409
+    bank = web.client.get("/api/v1/treasury/balances?as_of=2026-03-31", headers=accountant).json()
+    assert ("1.1.01.10", "5000.00") in {(b["code"], b["balance"]) for b in bank}
+
+
+def test_debit_adhesion_and_held_bill_release(web: Web) -> None:
+    clerk = web.as_("back_office")
+    cbu = "2850590940090418135201"
+    adhered = web.client.post(
+        "/api/v1/members/1/debit", json={"cbu": cbu, "effective_date": "2026-03-01"}, headers=clerk
+    )
+    assert adhered.json() == {"member_number": "000001", "cbu": cbu}
+    assert web.client.get("/api/v1/members/1", headers=clerk).json()["debit_cbu"] == cbu
+    bad = web.client.post("/api/v1/members/1/debit", json={"cbu": "123"}, headers=clerk)
+    assert bad.status_code == 422
+    release = web.client.post(
+        "/api/v1/billing/held/E-1/2026-01/release",
+        json={"note": "Verificado"},
+        headers=web.as_("billing_clerk"),
+    )
+    assert release.status_code == 404  # nothing was held in January
