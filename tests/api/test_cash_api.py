@@ -38,6 +38,8 @@ def test_open_collect_and_close_with_the_count(web: Web) -> None:
     assert opened.status_code == 201
     session = opened.json()["session_id"]
     assert opened.json()["cashier"] == "cashier"
+    listed = web.client.get("/api/v1/cash-sessions", headers=web.as_("cashier")).json()
+    assert [(s["session_id"], s["desk"], s["cashier"]) for s in listed] == [(session, "CAJA1", "cashier")]
     pay = {
         "member_number": "1",
         "session_id": session,

@@ -196,3 +196,11 @@ def test_services_and_document_history(web: Web) -> None:
     assert (
         web.client.get(f"/api/v1/aggregates/{unknown}/events", headers=web.as_("auditor")).status_code == 404
     )
+
+
+def test_one_supply_and_held_bills(web: Web) -> None:
+    supply = get(web, "/api/v1/supplies/e-1")
+    assert (supply["number"], supply["member_number"], supply["meter_serial"]) == ("E-1", "000001", "M-E-1")
+    assert web.client.get("/api/v1/supplies/X-9", headers=web.as_("cashier")).status_code == 404
+    assert get(web, "/api/v1/billing/held?period=2026-01") == []
+    assert web.client.get("/api/v1/billing/held?period=enero", headers=web.as_("cashier")).status_code == 422
