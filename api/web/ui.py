@@ -98,10 +98,14 @@ def checked_form(request: Request, context: WebContext, csrf: str, permission: P
 Csrf = Annotated[str, Form(alias="csrf")]
 
 
+THOUSANDS_ONLY = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
 def staff_amount(text: str, field: str) -> Decimal:
-    """As staff type it in es-AR: ``1.234,56`` or ``1234,56``; a plain ``1234.56`` is accepted too."""
+    """As staff type it in es-AR: ``1.234,56``, ``1234,56`` or ``1.500`` (fifteen hundred); a plain
+    ``1234.56`` is read with a decimal point, as a scanner or a pasted figure writes it."""
     cleaned = text.strip().replace("$", "").replace(" ", "")
-    if "," in cleaned:
+    if "," in cleaned or THOUSANDS_ONLY.match(cleaned):
         cleaned = cleaned.replace(".", "").replace(",", ".")
     return parse_decimal(cleaned, field)
 

@@ -164,3 +164,63 @@ def test_after_login_only_paths_of_this_site(sqlite_web: Web) -> None:
             "javascript:alert(1)",
         )
     ] == ["/socios/1", "/informes?name=ledger&from=2026-01-01", "/", "/", "/", "/"]
+
+
+def test_readings_by_forms_record_import_and_accept(sqlite_web: Web) -> None:
+    csrf = login(sqlite_web, "technician")
+    recorded = sqlite_web.client.post(
+        "/lecturas/registrar", data={"csrf": csrf, "supply": "e-1", "value": "1.500", "period": "2026-03"}
+    )
+    assert "Lectura de E-1: consumo 180" in recorded.text  # 1.500 is fifteen hundred, as typed in es-AR
+    bad_file = "suministro;fecha_lectura;lectura;lecturista\r\nX-9;27/02/2026;5;L1\r\n"
+    refused = sqlite_web.client.post(
+        "/lecturas/importar",
+        data={"csrf": csrf, "period": "2026-02"},
+        files={"file": ("ruta.csv", bad_file.encode(), "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "no se importó ninguna lectura" in refused.text
+    backdated = {"supply_number": "E-1", "period": "2026-04", "value": "1600", "reading_date": "2026-03-01"}
+    sqlite_web.client.post("/api/v1/readings", json=backdated, headers=sqlite_web.as_("technician"))
+    assert "<td>E-1</td>" in sqlite_web.client.get("/lecturas?period=2026-04").text
+    accepted = sqlite_web.client.post(
+        "/lecturas/aceptar",
+        data={"csrf": csrf, "supply": "E-1", "period": "2026-04", "note": "Verificada en campo"},
+    )
+    assert "Lectura de E-1 aceptada" in accepted.text
+    assert "<td>E-1</td>" not in accepted.text
+
+
+def test_history_pages_for_the_auditor(sqlite_web: Web) -> None:
+    login(sqlite_web, "auditor")
+    member = sqlite_web.client.get("/socios/1/historial")
+    assert "Historial del asociado 000001" in member.text
+    assert "MemberRegistered" in member.text
+    page = sqlite_web.client.get("/socios/1")
+    document = re.search(r'href="/documentos/([0-9a-f]{32})/historial"', page.text)
+    assert document is not None
+    assert "InvoiceIssued" in sqlite_web.client.get(f"/documentos/{document.group(1)}/historial").text
+    assert (
+        sqlite_web.client.post(
+            "/lecturas/registrar",
+            data={"csrf": csrf_of(page.text), "supply": "E-1", "value": "1", "period": "2026-04"},
+        ).status_code
+        == 403
+    )
+
+
+def test_amounts_as_staff_type_them() -> None:
+    from decimal import Decimal
+
+    from api.web.ui import staff_amount
+
+    typed = ["1.500", "1.234,56", "1234,56", "$ 27.152,88", "152.88", "1500", "1.234.567"]
+    assert [staff_amount(t, "importe") for t in typed] == [
+        Decimal("1500"),
+        Decimal("1234.56"),
+        Decimal("1234.56"),
+        Decimal("27152.88"),
+        Decimal("152.88"),
+        Decimal("1500"),
+        Decimal("1234567"),
+    ]
