@@ -62,7 +62,14 @@ class PaymentCommands(Application):
             raise NotFound(f"{what} {aggregate_id} no existe") from None
 
     def open_cash_session(
-        self, *, desk: str, cashier: str, effective_date: date, opening_float: str, recorded_by: str
+        self,
+        *,
+        desk: str,
+        cashier: str,
+        effective_date: date,
+        opening_float: str,
+        recorded_by: str,
+        session_id: UUID | None = None,
     ) -> UUID:
         session = CashSession.open(
             desk=desk,
@@ -70,8 +77,12 @@ class PaymentCommands(Application):
             effective_date=effective_date,
             opening_float=opening_float,
             recorded_by=recorded_by,
+            session_id=session_id,
         )
-        self.save(session)
+        try:
+            self.save(session)
+        except IntegrityError:
+            raise AlreadyRecorded("La sesión de caja", session.id) from None
         return session.id
 
     def close_cash_session(

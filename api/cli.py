@@ -36,6 +36,7 @@ from api.cli_commercial import register as register_commercial
 from api.cli_payments import register as register_payments
 from api.cli_statements import register as register_statements
 from api.cli_support import parse_day, parse_moment
+from api.cli_web import register as register_web
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
 from domain.journal import JournalEntry
@@ -124,13 +125,16 @@ def demo(
     seed: Annotated[int, typer.Option(help="Semilla: la misma da la misma cooperativa")] = 7,
 ) -> None:
     """Crea una cooperativa de ejemplo: asociados, suministros, lecturas y facturación de cada mes."""
+    from api.cli_web import ensure_demo_users, print_demo_users
     from api.demo import demo_progress, print_summary, run_demo
 
     with opened(installing_chart=True) as asiento, demo_progress() as progress:
         summary = run_demo(
             asiento, recorded_by=acting_user(), members=members, months=months, seed=seed, progress=progress
         )
+        demo_users = ensure_demo_users(asiento, acting_user())
     print_summary(summary)
+    print_demo_users(demo_users)
 
 
 # -- accounts -------------------------------------------------------------------------------
@@ -522,6 +526,7 @@ register_billing(app, opened, acting_user)
 register_cash(app, opened, acting_user)
 register_payments(app, opened, acting_user)
 register_capital(app, report_app, opened, acting_user)
+register_web(app, opened, acting_user)
 
 
 def main() -> Any:

@@ -113,8 +113,16 @@ class CashSession(Aggregate):
 
     @classmethod
     def open(
-        cls, *, desk: str, cashier: str, effective_date: date, opening_float: Decimal | str, recorded_by: str
+        cls,
+        *,
+        desk: str,
+        cashier: str,
+        effective_date: date,
+        opening_float: Decimal | str,
+        recorded_by: str,
+        session_id: UUID | None = None,
     ) -> CashSession:
+        """``session_id``: chosen by a client that may retry (an idempotency key)."""
         if not desk.strip() or not cashier.strip():
             raise InvalidInput("Indique la caja y el cajero")
         amount = parse_amount(opening_float, field="fondo fijo")
@@ -126,6 +134,7 @@ class CashSession(Aggregate):
             effective_date=effective_date,
             opening_float=amount,
             recorded_by=recorded_by,
+            id=session_id,
         )
 
     def require_open(self) -> None:

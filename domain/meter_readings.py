@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^((?:19|2\d)\d{2})-(0[1-9]|1[0-2])$")  # years 1900-2999: dates exist around them
 
 
 def check_period(label: str) -> str:
