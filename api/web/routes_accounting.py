@@ -9,14 +9,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from adapters.report_files import MEDIA_TYPES, WRITERS, ReportTable
+from api.statements import build_balance_sheet, build_income_statement
 from api.web.context import WebContext
 from api.web.deps import AccountingRead, CashRead, Context, Paging
 from api.web.reports import (
     ReportName,
     cash_closing_table,
     check_range,
+    diario_table,
     journal_table,
     ledger_table,
+    member_register_table,
+    statement_table,
     trial_balance_table,
 )
 from api.web.schemas import AccountPublic, BalanceRowPublic, TrialBalancePublic
@@ -118,9 +122,17 @@ def report_table(
             return trial_balance_table(conn, as_of or today)
         if name is ReportName.cash_closing:
             return cash_closing_table(conn, as_of or today)
+        if name is ReportName.balance_sheet:
+            return statement_table(build_balance_sheet(conn, as_of or today))
+        if name is ReportName.member_register:
+            return member_register_table(conn, as_of or today)
         check_range(start, end)
         if name is ReportName.journal:
             return journal_table(conn, start, end)
+        if name is ReportName.income_statement:
+            return statement_table(build_income_statement(conn, start, end))
+        if name is ReportName.diario:
+            return diario_table(conn, start, end)
         if not account:
             raise InvalidInput("account: indique la cuenta del mayor")
         return ledger_table(conn, account, start, end)

@@ -26,7 +26,7 @@ from api.web.context import WebContext
 from api.web.deps import SESSION_COOKIE, check_permission, get_context, session_user
 from api.web.history import aggregate_history, member_history
 from api.web.idempotency import id_for_key
-from api.web.reports import ReportName
+from api.web.reports import REPORT_TITLES, ReportName
 from api.web.routes_accounting import report_table
 from api.web.routes_auth import login
 from api.web.routes_billing import bill_pdf, job_public, start_billing_run
@@ -448,6 +448,7 @@ def reports_page(
         table=table,
         name=name,
         names=list(ReportName),
+        titles=REPORT_TITLES,
         query=query,
         as_of=as_of,
         date_from=date_from,

@@ -224,3 +224,32 @@ def test_debit_adhesion_and_held_bill_release(web: Web) -> None:
         headers=web.as_("billing_clerk"),
     )
     assert release.status_code == 404  # nothing was held in January
+
+
+def test_statements_diario_and_register_through_the_api(web: Web) -> None:
+    accountant = web.as_("accountant")
+
+    def table(name: str, query: str) -> dict[str, Any]:
+        answer = web.client.get(f"/api/v1/reports/{name}/table?{query}", headers=accountant)
+        assert answer.status_code == 200, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+    sheet = table("balance-sheet", "as_of=2026-12-31")
+    totals = {row[1]: row[2] for row in sheet["rows"] if not row[0] and row[1].startswith("Total del")}
+    assert totals["Total del activo"] == totals["Total del pasivo y patrimonio neto"] != "0.00"
+    income = table("income-statement", "from=2026-01-01&to=2026-12-31")
+    (result,) = [row[2] for row in income["rows"] if row[1].startswith("Resultado del período")]
+    balances = table("trial-balance", "as_of=2026-12-31")["rows"]
+    revenue_less_expenses = -sum(
+        (Decimal(row[4]) for row in balances if row[0] and row[0][0] in "45"), Decimal(0)
+    )
+    assert Decimal(result) == revenue_less_expenses
+    diario = table("diario", "from=2026-01-01&to=2026-12-31")
+    numbers = list(dict.fromkeys(int(row[0]) for row in diario["rows"]))
+    assert numbers == list(range(1, len(numbers) + 1))
+    debit = sum((Decimal(row[6]) for row in diario["rows"]), Decimal(0))
+    credit = sum((Decimal(row[7]) for row in diario["rows"]), Decimal(0))
+    assert debit == credit > 0
+    register = table("member-register", "as_of=2026-12-31")
+    assert register["columns"][:2] == ["Asociado", "Ingreso"] and register["rows"]

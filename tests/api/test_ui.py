@@ -124,6 +124,12 @@ def test_reports_page_and_download(sqlite_web: Web) -> None:
     assert "Balance de sumas y saldos al 31/12/2026" in page.text
     csv = sqlite_web.client.get("/informes/descargar?name=trial-balance&as_of=2026-12-31&format=csv")
     assert csv.content.splitlines()[0] == b"Cuenta;Nombre;Debe;Haber;Saldo"
+    sheet = sqlite_web.client.get("/informes?name=balance-sheet&as_of=2026-12-31")
+    assert (
+        "Estado de situación patrimonial" in sheet.text and "Total del pasivo y patrimonio neto" in sheet.text
+    )
+    diario = sqlite_web.client.get("/informes/descargar?name=diario&from=2026-01-01&to=2026-12-31&format=pdf")
+    assert diario.content.startswith(b"%PDF-")
 
 
 def test_api_docs_for_a_logged_in_user(sqlite_web: Web) -> None:
