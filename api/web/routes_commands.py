@@ -8,8 +8,10 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import year_end
 from api.cli_support import parse_uuid
 from api.web.deps import AccountingRead, AccountingWrite, BillingRun, Context, MembersWrite, TreasuryWrite
+from domain.errors import InvalidInput
 from domain.members import normalize_member_number
 from domain.meter_readings import check_period
 from projections import queries
@@ -75,10 +77,56 @@ def fiscal_years(context: Context, _: AccountingRead) -> list[dict[str, Any]]:
 
 @router.post("/periods/{label}/close", tags=["contabilidad"])
 def close_period(context: Context, label: str, actor: AccountingWrite) -> list[dict[str, Any]]:
-    """Cierra un mes (AAAA-MM) o un ejercicio (AAAA): los hechos con esas fechas se rechazan después."""
-    if not label.isdigit():
+    """Cierra un mes (AAAA-MM) o un ejercicio (AAAA): los hechos con esas fechas se rechazan después.
+
+    Cerrar un ejercicio registra su asiento de cierre (ingresos y egresos a Resultado del ejercicio).
+    """
+    if label.isdigit():
+        year = check_year(label)
+        context.command(lambda: year_end.close_year(context.asiento, year, recorded_by=actor.username))
+    else:
         check_period(label)
-    context.command(lambda: context.asiento.app.close_period(label, recorded_by=actor.username))
+        context.command(lambda: context.asiento.app.close_period(label, recorded_by=actor.username))
+    return fiscal_years(context, actor)
+
+
+class YearOpening(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: date | None = Field(default=None, description="Inicio (por omisión 1 de enero)")
+    end: date | None = Field(default=None, description="Cierre (por omisión un año después)")
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=300)
+
+
+def check_year(label: str) -> int:
+    year = int(label) if label.isdigit() else 0
+    if not 1900 <= year <= 2999:
+        raise InvalidInput(f"Ejercicio {label}: use un año entre 1900 y 2999")
+    return year
+
+
+@router.post("/periods/{label}/open", tags=["contabilidad"])
+def open_year(
+    context: Context, label: str, body: YearOpening, actor: AccountingWrite
+) -> list[dict[str, Any]]:
+    """Abre un ejercicio; si el anterior está cerrado, registra el asiento de apertura."""
+    year = check_year(label)
+    context.command(
+        lambda: year_end.open_year(context.asiento, year, body.start, body.end, recorded_by=actor.username)
+    )
+    return fiscal_years(context, actor)
+
+
+@router.post("/periods/{label}/reopen", tags=["contabilidad"])
+def reopen_year(context: Context, label: str, body: Reason, actor: AccountingWrite) -> list[dict[str, Any]]:
+    """Reabre un ejercicio cerrado con su motivo: anula su asiento de cierre y la apertura siguiente."""
+    year = check_year(label)
+    context.command(
+        lambda: context.asiento.app.reopen_fiscal_year(year, body.reason, recorded_by=actor.username)
+    )
     return fiscal_years(context, actor)
 
 

@@ -186,6 +186,29 @@ def test_closing_a_month_refuses_later_facts_dated_in_it(web: Web) -> None:
     assert web.client.post("/api/v1/periods/2026-02/close", headers=web.as_("auditor")).status_code == 403
 
 
+def test_closing_and_opening_a_year_through_the_api(web: Web) -> None:
+    accountant = web.as_("accountant")
+    assert web.client.post("/api/v1/periods/2027/open", json={}, headers=accountant).status_code == 200
+    closed = web.client.post("/api/v1/periods/2026/close", headers=accountant)
+    assert closed.status_code == 200 and closed.json()[0]["closed"] is True
+    again = web.client.post("/api/v1/periods/2026/close", headers=accountant)
+    assert (again.status_code, again.json()["message"]) == (409, "El ejercicio 2026 ya está cerrado")
+    opened = web.client.post("/api/v1/periods/2027/open", json={}, headers=accountant)
+    assert opened.status_code == 200
+    kinds = [
+        e["rule"]
+        for e in web.client.get("/api/v1/journal?from=2026-12-31&to=2027-01-01", headers=accountant).json()
+    ]
+    assert kinds[-3:] == ["year_closing", "year_opening", "result_transfer"]
+    twice = web.client.post("/api/v1/periods/2027/open", json={}, headers=accountant)
+    assert twice.status_code == 409
+    no_reason = web.client.post("/api/v1/periods/2026/reopen", json={"reason": ""}, headers=accountant)
+    assert no_reason.status_code == 422
+    reopened = web.client.post("/api/v1/periods/2026/reopen", json={"reason": "Ajuste"}, headers=accountant)
+    assert reopened.status_code == 200 and reopened.json()[0]["closed"] is False
+    assert web.client.post("/api/v1/periods/20x6/close", headers=accountant).status_code == 422
+
+
 def test_a_cheque_collected_is_deposited_once(web: Web) -> None:
     pay = {
         "member_number": "1",
