@@ -22,6 +22,7 @@ from api.web import (
     routes_accounting,
     routes_auth,
     routes_billing,
+    routes_capital,
     routes_cash,
     routes_commands,
     routes_members,
@@ -105,6 +106,7 @@ def create_app(
         routes_accounting,
         routes_more,
         routes_commands,
+        routes_capital,
     ):
         app.include_router(module.router)
     app.include_router(ui.router)
