@@ -78,7 +78,7 @@ UNREAD_SHARE = 0.02  # meters the collector could not read this month: the billi
 NETWORK_SHARE = 0.70  # documents paid at Pago Fácil
 COUNTER_SHARE = 0.33  # of the members still owing after the network file, those who pay at the counter
 COLLECTION_POINTS = 1_500
-DESKS = 4
+RECEIPTS_PER_SESSION = 300  # a cashier's day at one desk; a session reloads its receipts with it
 PDF_SAMPLE = 100
 STATEMENT_SAMPLE = 500
 REVIEW_BATCH = 2_000
@@ -94,6 +94,7 @@ class Stage:
     elapsed_s: float
     events: int
     peak_rss_mib: float
+    cpu_s: float  # this process's CPU: steadier than elapsed when others load the machine
     limit: str = "append"  # the raw rate this stage is compared with
 
     @property
@@ -125,6 +126,7 @@ class MonthResult:
     total_debit: Decimal = ZERO
     total_credit: Decimal = ZERO
     log_events: int = 0
+    load_average_at_start: float = field(default_factory=lambda: os.getloadavg()[0])
 
 
 # -- measuring ---------------------------------------------------------------------------------
@@ -153,12 +155,13 @@ def timed(
     """Run one stage to the end (projections caught up) and record its figures."""
     reset_peak_rss()
     head = asiento.runner.head()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     items = work()
     asiento.runner.catch_up()
     elapsed = time.perf_counter() - started
     events = asiento.runner.head() - head if limit == "append" else items
-    result.stages.append(Stage(name, items, unit, elapsed, events, peak_rss_mib(), limit))
+    cpu = time.process_time() - cpu_started
+    result.stages.append(Stage(name, items, unit, elapsed, events, peak_rss_mib(), cpu, limit))
 
 
 def next_month_day(period: str, day: int) -> date:
@@ -303,7 +306,10 @@ def counter_payments(asiento: Asiento, period: str, seed: int) -> list[tuple[str
 
 
 def cash_desk(asiento: Asiento, payers: list[tuple[str, int]], period: str, result: MonthResult) -> int:
-    """Each payer at one of the desks, cash for the whole debt; the sessions closed with their count."""
+    """Each payer at one of the desks, cash for the whole debt; the sessions closed with their count.
+
+    A session is one cashier's day (up to ``RECEIPTS_PER_SESSION`` receipts): every receipt loads its
+    session, whose events grow with the receipts it registered."""
     day = next_month_day(period, 12)
     app = asiento.app
     sessions = [
@@ -314,9 +320,9 @@ def cash_desk(asiento: Asiento, payers: list[tuple[str, int]], period: str, resu
             opening_float="0",
             recorded_by=RECORDED_BY,
         )
-        for n in range(DESKS)
+        for n in range(-(-len(payers) // RECEIPTS_PER_SESSION))
     ]
-    collected = [ZERO] * DESKS
+    collected = [ZERO] * len(sessions)
     for n, (member, cents) in enumerate(payers):
         with asiento.read() as conn:
             candidates = open_invoice_ids(conn, member)
@@ -327,9 +333,9 @@ def cash_desk(asiento: Asiento, payers: list[tuple[str, int]], period: str, resu
             effective_date=day,
             open_invoice_ids=candidates,
             recorded_by=RECORDED_BY,
-            session_id=sessions[n % DESKS],
+            session_id=sessions[n // RECEIPTS_PER_SESSION],
         )
-        collected[n % DESKS] += amount
+        collected[n // RECEIPTS_PER_SESSION] += amount
         result.counter_total += amount
     for session, total in zip(sessions, collected, strict=True):
         app.close_cash_session(session, {"cash": str(total)}, day, recorded_by=RECORDED_BY)
@@ -434,6 +440,7 @@ def run_month(
             sum(s.elapsed_s for s in counted),
             month_events,
             max(s.peak_rss_mib for s in counted),
+            sum(s.cpu_s for s in counted),
         )
     )
     result.raw_read_events_per_s = raw_read_rate(asiento)
@@ -456,13 +463,23 @@ def print_result(result: MonthResult, backend: str) -> None:
         f"backend={backend} supplies={result.supplies} members={result.members} period={result.period} "
         f"generated events={result.generated_events} in {result.setup_s:.0f}s; "
         f"log={result.log_events} events; "
-        f"load average {os.getloadavg()[0]:.2f}"
+        f"load average {result.load_average_at_start:.2f} at start, {os.getloadavg()[0]:.2f} at end"
     )
     print(
         f"limits: raw append {result.raw_append_events_per_s:,.0f} events/s; "
         f"raw read {result.raw_read_events_per_s:,.0f} events/s"
     )
-    header = ("stage", "items", "items/s", "elapsed s", "events", "events/s", "ratio", "peak RSS MiB")
+    header = (
+        "stage",
+        "items",
+        "items/s",
+        "elapsed s",
+        "cpu s",
+        "events",
+        "events/s",
+        "ratio",
+        "peak RSS MiB",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for stage in result.stages:
@@ -472,7 +489,7 @@ def print_result(result: MonthResult, backend: str) -> None:
         ratio = f"{stage.events_per_s / limit:.2f} of {stage.limit}" if limit else "-"
         print(
             f"| {stage.name} | {stage.items:,} {stage.unit} | {stage.items_per_s:,.0f} | "
-            f"{stage.elapsed_s:.2f} | "
+            f"{stage.elapsed_s:.2f} | {stage.cpu_s:.2f} | "
             f"{stage.events:,} | {stage.events_per_s:,.0f} | {ratio} | {stage.peak_rss_mib:,.0f} |"
         )
     billing, network = result.billing, result.network
