@@ -19,6 +19,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy.exc import IntegrityError
 
 from projections.tables import metadata, projection_positions
 
@@ -106,6 +107,18 @@ class ProjectionRunner:
         self.projections = {p.name: p for p in projections}
         self.page_size = page_size
         metadata.create_all(engine)
+        self._ensure_positions()
+
+    def _ensure_positions(self) -> None:
+        """Every projection has its position row from the start: a page locks it (see ``_one_page``)."""
+        t = projection_positions.c
+        for name in self.projections:
+            try:
+                with self.engine.begin() as conn:
+                    if conn.execute(select(t.name).where(t.name == name)).first() is None:
+                        conn.execute(projection_positions.insert().values(name=name, position=0))
+            except IntegrityError:
+                pass  # another process created it meanwhile
 
     # -- positions -----------------------------------------------------------------
     def positions(self, conn: Connection | None = None) -> dict[str, int]:
@@ -147,7 +160,7 @@ class ProjectionRunner:
 
     def _one_page(self, chosen: Sequence[Projection], head: int) -> tuple[int, int]:
         with self.engine.begin() as conn:
-            positions = self.positions(conn)
+            positions = self._locked_positions(conn, [p.name for p in chosen])
             behind = [p for p in chosen if positions[p.name] < head]
             if not behind:
                 return 0, head
@@ -172,6 +185,19 @@ class ProjectionRunner:
                 self._save_position(conn, projection.name, reached)
             return len(notifications), reached
 
+    def _locked_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        """The positions of the page's projections, locked until the page commits (PostgreSQL).
+
+        Two followers of the same projection (a server and a CLI catching up, or
+        two machines) then take turns: the second waits, reads the position the
+        first committed and goes on from there, instead of projecting the same
+        page twice. SQLite has no row locks; it lets one writer in at a time.
+        """
+        t = projection_positions.c
+        rows = conn.execute(select(t.name, t.position).where(t.name.in_(names)).with_for_update())
+        known = {name: int(position) for name, position in rows}
+        return {name: known.get(name, 0) for name in names}
+
     def _decode(self, notification: Any) -> LoggedEvent:
         return LoggedEvent(
             notification.id, notification.topic, notification.originator_version, notification, self.mapper
@@ -186,13 +212,15 @@ class ProjectionRunner:
     # -- rebuilding ---------------------------------------------------------------------
     def rebuild(self, names: Iterable[str], *, progress: Progress | None = None) -> int:
         """Drop the named projections' tables and replay the whole log into them."""
-        chosen = [self.projections[n] for n in names]
+        chosen = list(names)
+        self.reset(chosen)
+        return self.catch_up(names=chosen, progress=progress)
+
+    def reset(self, names: Iterable[str]) -> None:
+        """Empty the named projections' tables and set them back to position 0 (nothing replayed)."""
         with self.engine.begin() as conn:
-            for projection in chosen:
+            for projection in [self.projections[n] for n in names]:
                 for table in projection.tables():
                     table.drop(conn, checkfirst=True)
                     table.create(conn)
-                conn.execute(
-                    projection_positions.delete().where(projection_positions.c.name == projection.name)
-                )
-        return self.catch_up(names=[p.name for p in chosen], progress=progress)
+                self._save_position(conn, projection.name, 0)
