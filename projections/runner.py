@@ -113,11 +113,12 @@ class ProjectionRunner:
     def _ensure_positions(self) -> None:
         """Every projection has its position row from the start: a page locks it (see ``_one_page``)."""
         t = projection_positions.c
-        for name in self.projections:
+        with self.engine.connect() as conn:
+            missing = set(self.projections) - set(conn.scalars(select(t.name)))
+        for name in sorted(missing):  # rare: a new database or a new projection
             try:
                 with self.engine.begin() as conn:
-                    if conn.execute(select(t.name).where(t.name == name)).first() is None:
-                        conn.execute(projection_positions.insert().values(name=name, position=0))
+                    conn.execute(projection_positions.insert().values(name=name, position=0))
             except IntegrityError:
                 pass  # another process created it meanwhile
 
