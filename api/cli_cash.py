@@ -14,6 +14,7 @@ from adapters.billing_settings import load_billing_settings
 from adapters.interest_rates import load_interest_rates
 from api import render
 from api.cli_support import Opened, parse_day, parse_uuid
+from api.counter import receipt_aggregates
 from domain.cash_desk import INSTRUMENTS
 from domain.errors import InvalidInput
 from domain.members import normalize_member_number
@@ -105,14 +106,17 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
                         f"Nota de débito {note.letter} {note.point_of_sale:05d}-{note.number:08d}: "
                         f"intereses $ {format_ar(note.total)}"
                     )
+            session_id = parse_uuid(session, "Sesión") if session else None
+            chosen = [parse_uuid(i, "Factura") for i in invoice or []]
             receipt = asiento.app.record_receipt(
                 member_number=number,
                 instruments=_instruments(pay),
                 effective_date=parse_day(on, "--date"),
                 open_invoice_ids=candidates,
                 recorded_by=acting_user(),
-                session_id=parse_uuid(session, "Sesión") if session else None,
-                chosen=[parse_uuid(i, "Factura") for i in invoice or []],
+                session_id=session_id,
+                chosen=chosen,
+                cache=receipt_aggregates(asiento, number, [*candidates, *chosen], session_id),
             )
         render.console.print(f"Recibo {receipt.id}: $ {format_ar(receipt.total)}")
         for allocation in receipt.allocations:

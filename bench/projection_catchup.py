@@ -170,8 +170,10 @@ def main() -> None:
         ("catch-up: the other projections", others_n, others_s),
     ):
         print(f"{stage:<36}{n:>10}{seconds:>10.2f}{n / seconds:>12,.0f}")
-    print(f"ledger catch-up / raw read ratio: {(processed / catch_s) / (raw_n / raw_s):.2f}; "
-          f"/ read+decode ratio: {(processed / catch_s) / (dec_n / dec_s):.2f}")
+    print(
+        f"ledger catch-up / raw read ratio: {(processed / catch_s) / (raw_n / raw_s):.2f}; "
+        f"/ read+decode ratio: {(processed / catch_s) / (dec_n / dec_s):.2f}"
+    )
     print(f"peak RSS: {peak_mib:,.0f} MiB")
     asiento.close()
 

@@ -189,9 +189,17 @@ def billing_chunk(
 
 
 def _attach_readings(conn: Connection, candidates: Sequence[BillingCandidate], period: str) -> None:
-    periods = {shift_period(period, -n) for n in range(0, HISTORY_PERIODS + 1)}
-    periods.add(shift_period(period, -24))
-    by_supply = {c.supply_number: c for c in candidates}
+    """The period's reading and the same period one and two years before, for every metered supply;
+    the twelve months before only for the few the collector did not read (the run estimates them)."""
+    metered = {c.supply_number: c for c in candidates if c.meter_serial is not None}
+    _read_periods(conn, metered, {period, shift_period(period, -12), shift_period(period, -24)})
+    unread = {number: c for number, c in metered.items() if period not in c.readings}
+    _read_periods(conn, unread, {shift_period(period, -n) for n in range(1, HISTORY_PERIODS + 1)})
+
+
+def _read_periods(conn: Connection, by_supply: dict[str, BillingCandidate], periods: set[str]) -> None:
+    if not by_supply:
+        return
     r = readings.c
     query = select(
         r.supply_number,

@@ -49,9 +49,23 @@ def _cents(amount: Decimal | None) -> int | None:
 
 
 class _Page:
+    """One page's writes: creations buffered as tuples, changes batched.
+
+    A change to a row created in this same page (a supply requested and
+    connected in one save, a reading recorded and accepted) edits the buffered
+    tuple instead of costing an UPDATE; other changes of the same shape in a row
+    of events run as one ``executemany``. Log order is kept: a change never
+    passes an earlier change of another shape, and ``update`` (additive or
+    computed values) runs after everything queued before it.
+    """
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.pending: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
+        self.buffered: dict[tuple[str, str], int] = {}  # (table, aggregate id) -> index in pending rows
+        self.changes: list[
+            tuple[tuple[Any, ...], Any, list[dict[str, Any]]]
+        ] = []  # (shape, statement, params)
         # Cuota capital billed in this page, per member: one additive update each at the end.
         self.capital_cents: dict[str, int] = defaultdict(int)
 
@@ -68,8 +82,39 @@ class _Page:
             )
             self.conn.execute(statement, [{"member": m, "cents": c} for m, c in self.capital_cents.items()])
 
-    def add(self, table: Table, row: tuple[Any, ...]) -> None:
-        self.pending.setdefault(table.name, (table, []))[1].append(row)
+    def add(self, table: Table, row: tuple[Any, ...], key: str | None = None) -> None:
+        """Buffer a new row; ``key`` (its aggregate id) lets later changes in the page edit it here."""
+        rows = self.pending.setdefault(table.name, (table, []))[1]
+        if key is not None:
+            self.buffered[(table.name, key)] = len(rows)
+        rows.append(row)
+
+    def change(
+        self, table: Table, event: LoggedEvent, values: dict[str, Any], keep: frozenset[str] = frozenset()
+    ) -> None:
+        """Set columns of the event's row to plain values; columns in ``keep`` only where still null."""
+        key = event.originator_id.hex
+        index = self.buffered.get((table.name, key))
+        if index is not None:
+            rows = self.pending[table.name][1]
+            row = list(rows[index])
+            for name, value in values.items():
+                position = table.columns.keys().index(name)
+                if name not in keep or row[position] is None:
+                    row[position] = value
+            rows[index] = tuple(row)
+            return
+        shape = (table.name, tuple(values), keep)
+        if not self.changes or self.changes[-1][0] != shape:
+            columns = {
+                name: func.coalesce(table.c[name], bindparam(f"v_{name}"))
+                if name in keep
+                else bindparam(f"v_{name}")
+                for name in values
+            }
+            statement = table.update().where(table.c.aggregate_id == bindparam("k_id")).values(columns)
+            self.changes.append((shape, statement, []))
+        self.changes[-1][2].append({"k_id": key, **{f"v_{name}": value for name, value in values.items()}})
 
     def update(self, table: Table, where: Any, **values: Any) -> None:
         self.flush()
@@ -79,6 +124,10 @@ class _Page:
         for table, rows in self.pending.values():
             insert_rows(self.conn, table, rows)
         self.pending.clear()
+        self.buffered.clear()
+        for _, statement, params in self.changes:
+            self.conn.execute(statement, params)
+        self.changes.clear()
 
 
 Handler = Callable[[_Page, LoggedEvent], None]
@@ -177,8 +226,11 @@ class CommercialProjection(Projection):
         )
 
     def _member_credit(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(members, _by_id(members, event),
-                    credit_cents=members.c.credit_cents + to_cents(event.data["delta"]))
+        page.update(
+            members,
+            _by_id(members, event),
+            credit_cents=members.c.credit_cents + to_cents(event.data["delta"]),
+        )
 
     def _member_debit(self, page: _Page, event: LoggedEvent) -> None:
         page.update(members, _by_id(members, event), debit_cbu=event.data.get("cbu"))
@@ -216,6 +268,7 @@ class CommercialProjection(Projection):
                 None,
                 None,
             ),
+            key=event.originator_id.hex,
         )
 
     def _supply_connected(self, page: _Page, event: LoggedEvent) -> None:
@@ -223,7 +276,7 @@ class CommercialProjection(Projection):
         values: dict[str, Any] = {
             "state": "connected",
             "state_since": d["effective_date"],
-            "connected_on": func.coalesce(supplies.c.connected_on, d["effective_date"]),
+            "connected_on": d["effective_date"],  # the first connection: a reconnection keeps it
         }
         if d["meter"] is not None:
             values.update(
@@ -232,14 +285,11 @@ class CommercialProjection(Projection):
                 meter_multiplier=d["meter"]["multiplier"],
                 initial_reading=d["initial_reading"],
             )
-        page.update(supplies, _by_id(supplies, event), **values)
+        page.change(supplies, event, values, keep=frozenset({"connected_on"}))
 
     def _supply_state(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(
-            supplies,
-            _by_id(supplies, event),
-            state=event.data["state"],
-            state_since=event.data["effective_date"],
+        page.change(
+            supplies, event, {"state": event.data["state"], "state_since": event.data["effective_date"]}
         )
 
     def _meter_changed(self, page: _Page, event: LoggedEvent) -> None:
@@ -292,10 +342,11 @@ class CommercialProjection(Projection):
                 d["source"],
                 event.position,
             ),
+            key=event.originator_id.hex,
         )
 
     def _reading_accepted(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(readings, _by_id(readings, event), held_reason=None)
+        page.change(readings, event, {"held_reason": None})
 
     def _reading_corrected(self, page: _Page, event: LoggedEvent) -> None:
         d = event.data

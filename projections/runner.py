@@ -19,12 +19,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy.exc import IntegrityError
 
 from projections.tables import metadata, projection_positions
 
 DEFAULT_PAGE_SIZE = 2_000
 MIN_PAGE_SIZE = 500
 MAX_PAGE_SIZE = 20_000
+SCAN_WINDOW_PAGES = 4  # a page reads at most this many page sizes of log positions
 
 
 ALL_TOPICS = frozenset({"*"})  # a projection that follows every event (the audit chain)
@@ -106,6 +108,19 @@ class ProjectionRunner:
         self.projections = {p.name: p for p in projections}
         self.page_size = page_size
         metadata.create_all(engine)
+        self._ensure_positions()
+
+    def _ensure_positions(self) -> None:
+        """Every projection has its position row from the start: a page locks it (see ``_one_page``)."""
+        t = projection_positions.c
+        with self.engine.connect() as conn:
+            missing = set(self.projections) - set(conn.scalars(select(t.name)))
+        for name in sorted(missing):  # rare: a new database or a new projection
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(projection_positions.insert().values(name=name, position=0))
+            except IntegrityError:
+                pass  # another process created it meanwhile
 
     # -- positions -----------------------------------------------------------------
     def positions(self, conn: Connection | None = None) -> dict[str, int]:
@@ -153,18 +168,21 @@ class ProjectionRunner:
 
     def _one_page(self, chosen: Sequence[Projection], head: int) -> tuple[int, int]:
         with self.engine.begin() as conn:
-            positions = self.positions(conn)
+            positions = self._locked_positions(conn, [p.name for p in chosen])
             behind = [p for p in chosen if positions[p.name] < head]
             if not behind:
                 return 0, head
             start = min(positions[p.name] for p in behind) + 1
             wanted = set().union(*(p.topics() for p in behind))
             topics = [] if "*" in wanted else sorted(wanted)  # [] asks the recorder for every event
+            # A bounded window of positions: with a topic filter PostgreSQL scans the whole range
+            # up to ``stop`` and sorts it for every page (quadratic over a rebuild, measured).
+            stop = min(head, start + self.page_size * SCAN_WINDOW_PAGES - 1)
             notifications = self.recorder.select_notifications(
-                start, self.page_size, stop=head, topics=topics
+                start, self.page_size, stop=stop, topics=topics
             )
-            # A short page means nothing else of interest up to the head.
-            reached = notifications[-1].id if len(notifications) == self.page_size else head
+            # A short page means nothing else of interest up to the window's end.
+            reached = notifications[-1].id if len(notifications) == self.page_size else stop
             events = [self._decode(n) for n in notifications]
             for projection in behind:
                 mine = projection.topics()
@@ -177,6 +195,19 @@ class ProjectionRunner:
                     raise ProjectionFailed(projection.name, exc) from exc
                 self._save_position(conn, projection.name, reached)
             return len(notifications), reached
+
+    def _locked_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
+        """The positions of the page's projections, locked until the page commits (PostgreSQL).
+
+        Two followers of the same projection (a server and a CLI catching up, or
+        two machines) then take turns: the second waits, reads the position the
+        first committed and goes on from there, instead of projecting the same
+        page twice. SQLite has no row locks; it lets one writer in at a time.
+        """
+        t = projection_positions.c
+        rows = conn.execute(select(t.name, t.position).where(t.name.in_(names)).with_for_update())
+        known = {name: int(position) for name, position in rows}
+        return {name: known.get(name, 0) for name in names}
 
     def _decode(self, notification: Any) -> LoggedEvent:
         return LoggedEvent(
@@ -192,13 +223,15 @@ class ProjectionRunner:
     # -- rebuilding ---------------------------------------------------------------------
     def rebuild(self, names: Iterable[str], *, progress: Progress | None = None) -> int:
         """Drop the named projections' tables and replay the whole log into them."""
-        chosen = [self.projections[n] for n in names]
+        chosen = list(names)
+        self.reset(chosen)
+        return self.catch_up(names=chosen, progress=progress)
+
+    def reset(self, names: Iterable[str]) -> None:
+        """Empty the named projections' tables and set them back to position 0 (nothing replayed)."""
         with self.engine.begin() as conn:
-            for projection in chosen:
+            for projection in [self.projections[n] for n in names]:
                 for table in projection.tables():
                     table.drop(conn, checkfirst=True)
                     table.create(conn)
-                conn.execute(
-                    projection_positions.delete().where(projection_positions.c.name == projection.name)
-                )
-        return self.catch_up(names=[p.name for p in chosen], progress=progress)
+                self._save_position(conn, projection.name, 0)

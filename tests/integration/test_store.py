@@ -83,3 +83,42 @@ def test_bulk_loading_rebuilds_the_same_aggregates_as_the_repository(asiento: As
         expected = asiento.app.repository.get(key)
         assert type(aggregate) is type(expected) and aggregate.version == expected.version
         assert aggregate.__dict__ == expected.__dict__
+
+
+def test_a_save_returns_the_log_positions_and_a_duplicate_writes_nothing(asiento: Asiento) -> None:
+    """On PostgreSQL events are copied in bulk (adapters.pg_store): the positions it reports must be
+    the ones the log gives them, and one duplicate must refuse the whole save."""
+    import pytest
+    from eventsourcing.persistence import IntegrityError
+
+    def entry() -> JournalEntry:
+        return JournalEntry.post(
+            effective_date=date(2026, 5, 1),
+            description="copia",
+            lines=[EntryLine(CASH, Side.DEBIT, D("1.00")), EntryLine(CAPITAL, Side.CREDIT, D("1.00"))],
+            chart=asiento.app.chart(),
+            calendar=asiento.app.calendar(),
+            recorded_by="test",
+        )
+
+    first, second, third = entry(), entry(), entry()
+    recordings = asiento.app.save(first, second, third)
+    positions = [r.notification.id for r in recordings]
+    logged = asiento.app.recorder.select_notifications(positions[0], 10)
+    assert [(n.id, n.originator_id) for n in logged] == list(
+        zip(positions, [first.id, second.id, third.id], strict=True)
+    )
+    assert positions == list(range(positions[0], positions[0] + 3))
+    head = asiento.runner.head()
+    again = JournalEntry.post(
+        effective_date=date(2026, 5, 1),
+        description="repetido",
+        lines=[EntryLine(CASH, Side.DEBIT, D("2.00")), EntryLine(CAPITAL, Side.CREDIT, D("2.00"))],
+        chart=asiento.app.chart(),
+        calendar=asiento.app.calendar(),
+        recorded_by="test",
+        entry_id=first.id,
+    )
+    with pytest.raises(IntegrityError):
+        asiento.app.save(entry(), again)
+    assert asiento.runner.head() == head
