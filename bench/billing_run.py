@@ -69,6 +69,7 @@ def _member_with_supply(n: int, electricity: object) -> list[object]:
         email=None,
         admission_date=date(2020, 1, 1),
         board_minute=None,
+        associate=True,
         recorded_by="bench",
         id=stable_id("member", number),
     )

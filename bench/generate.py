@@ -251,6 +251,7 @@ def member_aggregates(member: MemberSpec, services: dict[str, Service], months: 
             email=None,
             admission_date=date(2020, 1, 1),
             board_minute=None,
+            associate=True,
             recorded_by=RECORDED_BY,
             id=stable_id("member", member.number),
         )
