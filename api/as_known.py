@@ -51,3 +51,14 @@ def books_known_at(asiento: Asiento, moment: datetime) -> Iterator[Connection]:
         asiento.scratch_runner(engine).catch_up(until=position)
         with engine.connect() as conn:
             yield conn
+
+
+@contextmanager
+def books_as_known(asiento: Asiento, moment: datetime | None) -> Iterator[Connection]:
+    """The live read models, or, given a moment, the ones rebuilt as they stood then."""
+    if moment is None:
+        with asiento.read() as conn:
+            yield conn
+    else:
+        with books_known_at(asiento, moment) as conn:
+            yield conn

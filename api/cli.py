@@ -35,7 +35,7 @@ from api.cli_cash import register as register_cash
 from api.cli_commercial import register as register_commercial
 from api.cli_payments import register as register_payments
 from api.cli_statements import register as register_statements
-from api.cli_support import parse_day, parse_moment
+from api.cli_support import parse_day, parse_known_at
 from api.cli_web import register as register_web
 from api.export_cli import register as register_export
 from domain.errors import AlreadyRecorded, DomainError, InvalidInput
@@ -326,7 +326,7 @@ def report_trial_balance(
 ) -> None:
     """Balance de sumas y saldos a una fecha (y, si se indica, tal como se conocía en un momento)."""
     day = parse_day(as_of, "--as-of") if as_of else date.today()
-    known = parse_moment(as_known_at, "--as-known-at") if as_known_at else None
+    known = parse_known_at(as_known_at)
     with opened() as asiento, asiento.read() as conn:
         tb = queries.trial_balance(conn, day, known)
     if fmt is Format.json:
@@ -342,18 +342,13 @@ def report_cash_closing(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Cierre de caja del día: por sesión y por medio de pago."""
-    from api.as_known import books_known_at
+    from api.as_known import books_as_known
     from domain.cash_desk import INSTRUMENTS
     from projections.cash_queries import cash_closing
 
     when = parse_day(day, "--date")
-    with opened() as asiento:
-        if as_known_at:
-            with books_known_at(asiento, parse_moment(as_known_at, "--as-known-at")) as conn:
-                closing = cash_closing(conn, when)
-        else:
-            with asiento.read() as conn:
-                closing = cash_closing(conn, when)
+    with opened() as asiento, books_as_known(asiento, parse_known_at(as_known_at)) as conn:
+        closing = cash_closing(conn, when)
     if fmt is Format.json:
         render.print_json(
             {
@@ -404,7 +399,7 @@ def report_journal(
 ) -> None:
     """Asientos del diario entre dos fechas, uno por hecho (ver también report diario)."""
     start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
-    known = parse_moment(as_known_at, "--as-known-at") if as_known_at else None
+    known = parse_known_at(as_known_at)
     with opened() as asiento, asiento.read() as conn:
         entries = queries.journal(conn, start, end, known)
     if fmt is Format.json:
@@ -423,7 +418,7 @@ def report_ledger(
 ) -> None:
     """Libro Mayor de una cuenta entre dos fechas."""
     start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
-    known = parse_moment(as_known_at, "--as-known-at") if as_known_at else None
+    known = parse_known_at(as_known_at)
     with opened() as asiento, asiento.read() as conn:
         book = queries.ledger(conn, account, start, end, known)
     if fmt is Format.json:

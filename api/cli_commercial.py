@@ -148,18 +148,13 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         fmt: Annotated[str, typer.Option("--format", "-f", help="table o json")] = "table",
     ) -> None:
         """Estado de cuenta del asociado: documentos, saldos, deuda por suministro y servicio, antigüedad."""
-        from api.as_known import books_known_at
-        from api.cli_support import parse_moment
+        from api.as_known import books_as_known
+        from api.cli_support import parse_known_at
         from domain.members import normalize_member_number
 
         member, day = normalize_member_number(number), parse_day(as_of, "--as-of")
-        with opened() as asiento:
-            if as_known_at:
-                with books_known_at(asiento, parse_moment(as_known_at, "--as-known-at")) as conn:
-                    statement = member_statement(conn, member, day)
-            else:
-                with asiento.read() as conn:
-                    statement = member_statement(conn, member, day)
+        with opened() as asiento, books_as_known(asiento, parse_known_at(as_known_at)) as conn:
+            statement = member_statement(conn, member, day)
         if fmt == "json":
             render.print_json(statement_json(statement))
         else:

@@ -6,7 +6,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +22,7 @@ from adapters.statement_files import (
 )
 from api import render
 from api.bootstrap import Asiento
-from api.cli_support import parse_day, parse_moment
+from api.cli_support import parse_day, parse_known_at
 from api.statements import build_balance_sheet, build_income_statement
 from domain.errors import InvalidInput, NotFound
 from domain.money import format_ar
@@ -58,10 +57,6 @@ KnownOpt = Annotated[
     str, typer.Option("--as-known-at", help="AAAA-MM-DDTHH:MM[:SS]: como se conocía entonces")
 ]
 CompareOpt = Annotated[bool, typer.Option("--compare/--no-compare", help="Columna del año anterior")]
-
-
-def _known(text: str) -> datetime | None:
-    return parse_moment(text, "--as-known-at") if text else None
 
 
 def statement_json(statement: Statement) -> dict[str, Any]:
@@ -190,7 +185,7 @@ def register(report_app: typer.Typer, opened: Opener) -> None:
         output: OutputOpt = None,
     ) -> None:
         """Estado de situación patrimonial a una fecha, con el año anterior al lado."""
-        day, known = parse_day(as_of, "--as-of"), _known(as_known_at)
+        day, known = parse_day(as_of, "--as-of"), parse_known_at(as_known_at)
         with opened() as asiento, asiento.read() as conn:
             statement = build_balance_sheet(conn, day, compare=compare, as_known_at=known)
         emit_statement(statement, fmt, output)
@@ -206,7 +201,7 @@ def register(report_app: typer.Typer, opened: Opener) -> None:
     ) -> None:
         """Estado de resultados de un período, con el mismo período del año anterior."""
         start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
-        known = _known(as_known_at)
+        known = parse_known_at(as_known_at)
         with opened() as asiento, asiento.read() as conn:
             statement = build_income_statement(conn, start, end, compare=compare, as_known_at=known)
         emit_statement(statement, fmt, output)
@@ -224,7 +219,7 @@ def register(report_app: typer.Typer, opened: Opener) -> None:
         start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
         summarized = frozenset() if detail else summarized_events(load_subledgers())
         with opened() as asiento, asiento.read() as conn:
-            entries = list(diario(conn, start, end, summarized, _known(as_known_at)))
+            entries = list(diario(conn, start, end, summarized, parse_known_at(as_known_at)))
         emit_book(entries, fmt, output, f"Libro Diario del {start:%d/%m/%Y} al {end:%d/%m/%Y}")
 
     @report_app.command("subdiario")
@@ -242,7 +237,7 @@ def register(report_app: typer.Typer, opened: Opener) -> None:
             raise NotFound(f"El subdiario {name!r} no existe; hay: {', '.join(sorted(books))}")
         start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
         with opened() as asiento, asiento.read() as conn:
-            rows = subledger_entries(conn, books[name].events, start, end, _known(as_known_at))
+            rows = subledger_entries(conn, books[name].events, start, end, parse_known_at(as_known_at))
             entries = [
                 DiarioEntry(
                     r.fiscal_year,

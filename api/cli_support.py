@@ -45,3 +45,8 @@ def parse_moment(text: str, field: str) -> datetime:
     except ValueError:
         raise InvalidInput(f"{field}: momento inválido {text!r}, use AAAA-MM-DDTHH:MM[:SS]") from None
     return moment.astimezone(UTC)
+
+
+def parse_known_at(text: str) -> datetime | None:
+    """The optional ``--as-known-at`` of every report: empty means the books as they are now."""
+    return parse_moment(text, "--as-known-at") if text else None

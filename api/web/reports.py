@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from itertools import islice
@@ -20,6 +21,14 @@ from projections.cash_queries import cash_closing
 from projections.diario_queries import diario
 
 MAX_JOURNAL_LINES = 50_000  # a download larger than this is a request for the books export
+
+
+def at_most_journal_lines(lines: Iterable[tuple[Cell, ...]], what: str) -> list[tuple[Cell, ...]]:
+    """The report's lines, refused whole (not cut short) beyond MAX_JOURNAL_LINES."""
+    rows = list(islice(lines, MAX_JOURNAL_LINES + 1))
+    if len(rows) > MAX_JOURNAL_LINES:
+        raise InvalidInput(f"{what} del período supera {MAX_JOURNAL_LINES} líneas: acote las fechas")
+    return rows
 
 
 class ReportName(StrEnum):
@@ -72,9 +81,7 @@ def diario_table(conn: Connection, date_from: date, date_to: date) -> ReportTabl
         for e in diario(conn, date_from, date_to, summarized)
         for ln in e.lines
     )
-    rows = list(islice(lines, MAX_JOURNAL_LINES + 1))
-    if len(rows) > MAX_JOURNAL_LINES:
-        raise InvalidInput(f"El Libro Diario del período supera {MAX_JOURNAL_LINES} líneas: acote las fechas")
+    rows = at_most_journal_lines(lines, "El Libro Diario")
     return ReportTable(
         f"Libro Diario del {date_from:%d/%m/%Y} al {date_to:%d/%m/%Y}",
         ("N°", "Fecha", "Referencia", "Descripción", "Cuenta", "Nombre", "Debe", "Haber"),
@@ -164,9 +171,7 @@ def journal_table(conn: Connection, date_from: date, date_to: date) -> ReportTab
         for e in queries.iter_journal(conn, date_from, date_to)
         for ln in e.lines
     )
-    rows = list(islice(lines, MAX_JOURNAL_LINES + 1))
-    if len(rows) > MAX_JOURNAL_LINES:
-        raise InvalidInput(f"El libro diario del período supera {MAX_JOURNAL_LINES} líneas: acote las fechas")
+    rows = at_most_journal_lines(lines, "El libro diario")
     return ReportTable(
         f"Libro diario del {date_from:%d/%m/%Y} al {date_to:%d/%m/%Y}",
         ("Fecha", "Asiento", "Descripción", "Cuenta", "Nombre", "Debe", "Haber"),
