@@ -34,6 +34,7 @@ from eventsourcing.persistence import IntegrityError
 from adapters.billing_settings import BillingSettings, load_billing_settings
 from adapters.interest_rates import load_interest_rates
 from adapters.tariff_files import parse_tariff_text
+from api.background_projections import BackgroundProjections
 from api.bootstrap import Asiento
 from domain.afip import DocumentKind, PointOfSaleTypes, VatCondition, cbte_tipo, invoice_letter
 from domain.barcodes import DEFAULT_LAYOUT, CollectionFields, build_collection_barcode
@@ -115,6 +116,7 @@ class BillingRun:
         zone: str | None = None,
         settings: BillingSettings | None = None,
         members_per_chunk: int = MEMBERS_PER_CHUNK,
+        background_projections: bool = True,
     ) -> None:
         if not 1 <= members_per_chunk <= 10_000:
             raise ValueError("members_per_chunk must be within 1..10,000")
@@ -127,6 +129,7 @@ class BillingRun:
         self.zone = zone
         self.settings = settings or load_billing_settings()
         self.members_per_chunk = members_per_chunk
+        self.background_projections = background_projections
         self.interest_rates = load_interest_rates()
         self.issuer = VatCondition(self.settings.cooperative.vat_condition)
         self.point_of_sale = PointOfSaleTypes(
@@ -142,26 +145,30 @@ class BillingRun:
         calendar = self.asiento.app.calendar()
         calendar.require_open(self.issue_date)
         tariffs = self._tariffs()
-        after = ""
-        while True:
-            with self.asiento.read() as conn:
-                chunk = billing_chunk(
-                    conn,
-                    self.period,
-                    self.period_end,
-                    after_member=after,
-                    member_limit=self.members_per_chunk,
-                    service=self.service,
-                    zone=self.zone,
-                )
-            if chunk.last_member is None:
-                return report
-            batch = self._bill_chunk(chunk.candidates, chunk.payables_so_far, tariffs, calendar, report)
-            self._save(batch)
-            self.asiento.runner.catch_up()
-            if progress is not None:
-                progress(len({c.member_number for c in chunk.candidates}))
-            after = chunk.last_member
+        with BackgroundProjections(self.asiento) as projections:
+            after = ""
+            while True:
+                with self.asiento.read() as conn:
+                    chunk = billing_chunk(
+                        conn,
+                        self.period,
+                        self.period_end,
+                        after_member=after,
+                        member_limit=self.members_per_chunk,
+                        service=self.service,
+                        zone=self.zone,
+                    )
+                if chunk.last_member is None:
+                    return report
+                batch = self._bill_chunk(chunk.candidates, chunk.payables_so_far, tariffs, calendar, report)
+                self._save(batch)
+                members = len({c.member_number for c in chunk.candidates})
+                if members >= self.members_per_chunk and self.background_projections:
+                    projections.start()  # a full chunk: more will follow, project them alongside
+                projections.catch_up()
+                if progress is not None:
+                    progress(members)
+                after = chunk.last_member
 
     def _tariffs(self) -> dict[str, list[TariffTable]]:
         books: dict[str, list[TariffTable]] = {}

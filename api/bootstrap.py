@@ -33,6 +33,7 @@ class Asiento:
     engine: Engine
     runner: ProjectionRunner
     posting: PostingEngine | None = None
+    rules_path: Path | None = None  # a second process (background projections) loads the same rules
 
     def scratch_runner(self, engine: Engine) -> ProjectionRunner:
         """The same projections, writing to another database (``verify --deep``)."""
@@ -87,7 +88,7 @@ def bootstrap(
     runner = ProjectionRunner(
         engine, app.recorder, app.mapper, build_projections(posting), page_size=page_size
     )
-    return Asiento(config, app, engine, runner, posting)
+    return Asiento(config, app, engine, runner, posting, rules_path)
 
 
 def build_projections(posting: PostingEngine) -> list[Projection]:

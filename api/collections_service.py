@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 from adapters.bulk_load import load_aggregates
 from adapters.collection_files import file_fingerprint, parse_network_file, payment_key
 from adapters.collection_model import CollectedPayment
+from api.background_projections import BackgroundProjections
 from api.bootstrap import Asiento
 from domain.barcodes import DEFAULT_LAYOUT, parse_collection_barcode
 from domain.cash_desk import CollectionFileImport
@@ -81,19 +82,23 @@ class CollectionImport:
         keys = [payment_key(network, p) for p in payments]
         done = self._recorded(keys)
         seen: set[str] = set()
-        for start in range(0, len(payments), BATCH_PAYMENTS):
-            batch = [
-                (k, p)
-                for k, p in zip(
-                    keys[start : start + BATCH_PAYMENTS],
-                    payments[start : start + BATCH_PAYMENTS],
-                    strict=True,
-                )
-            ]
-            todo = [(k, p) for k, p in batch if k not in done and k not in seen]
-            seen.update(k for k, _ in batch)
-            report.already_recorded += len(batch) - len(todo)
-            self._import_batch(todo, network, report)
+        with BackgroundProjections(self.asiento) as projections:
+            if len(payments) > BATCH_PAYMENTS:
+                projections.start()  # several batches: project each while the next is matched
+            for start in range(0, len(payments), BATCH_PAYMENTS):
+                batch = [
+                    (k, p)
+                    for k, p in zip(
+                        keys[start : start + BATCH_PAYMENTS],
+                        payments[start : start + BATCH_PAYMENTS],
+                        strict=True,
+                    )
+                ]
+                todo = [(k, p) for k, p in batch if k not in done and k not in seen]
+                seen.update(k for k, _ in batch)
+                report.already_recorded += len(batch) - len(todo)
+                self._import_batch(todo, network, report)
+                projections.catch_up()
         total = sum((p.amount for p in payments), ZERO)
         self.asiento.app.save(
             CollectionFileImport(
@@ -157,7 +162,6 @@ class CollectionImport:
                 report.suspense_amount += payment.amount
                 report.reasons.append((key, outcome[0].reason))  # type: ignore[attr-defined]
         self.asiento.app.save(*changed.values())
-        self.asiento.runner.catch_up()
 
     def _one(
         self,

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from adapters.reading_files import LineReading, ReadingFileError, RowError, check_readings, parse_reading_file
+from api.background_projections import BackgroundProjections
 from api.bootstrap import Asiento
 from domain.errors import NotFound
 from domain.meter_readings import MeterReading, check_period
@@ -156,8 +157,11 @@ class ReadingsService:
         parsed, parse_errors = parse_reading_file(path)
         checked = self._check(parsed.readings, period, file_name=path.name, earlier_errors=parse_errors)
         aggregates = self._aggregates(checked, period, source=path.name)
-        for start in range(0, len(aggregates), SAVE_BATCH):
-            self.asiento.app.save(*aggregates[start : start + SAVE_BATCH])
+        with BackgroundProjections(self.asiento) as projections:
+            if len(aggregates) > SAVE_BATCH:
+                projections.start()  # several saves: the registry follows while the rest is written
+            for start in range(0, len(aggregates), SAVE_BATCH):
+                self.asiento.app.save(*aggregates[start : start + SAVE_BATCH])
         return [c for c, _ in checked], list(parsed.unread_supplies)
 
     def _check(

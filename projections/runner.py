@@ -145,6 +145,8 @@ class ProjectionRunner:
         """Process every event up to the head of the log (or position ``until``); returns events read."""
         chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
         head = self.head() if until is None else min(until, self.head())
+        if all(self.positions()[p.name] >= head for p in chosen):
+            return 0  # nothing new: no write lock taken (a follower polls this often)
         read = 0
         while True:
             page_read, reached = self._one_page(chosen, head)
@@ -168,6 +170,12 @@ class ProjectionRunner:
 
     def _one_page(self, chosen: Sequence[Projection], head: int) -> tuple[int, int]:
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                # Take the write lock before reading the positions: two processes projecting
+                # the same file (the server's follower and a CLI, or a bulk command's background
+                # projections) then take turns, like PostgreSQL's row locks below, instead of
+                # both building the same page or failing on a stale read snapshot.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             positions = self._locked_positions(conn, [p.name for p in chosen])
             behind = [p for p in chosen if positions[p.name] < head]
             if not behind:

@@ -323,3 +323,40 @@ def test_rebuilding_every_projection_gives_the_same_read_models(coop: Asiento) -
     coop.runner.rebuild(list(coop.runner.projections))
     assert every_row() == before
     assert len(before["invoices"]) == 3 and len(before["account_documents"]) == 3
+
+
+def test_background_projections_give_the_read_models_of_a_replay(
+    coop: Asiento, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of full chunks projects in a second process; the result equals a plain replay."""
+    from api.background_projections import BackgroundProjections
+    from projections.tables import metadata
+
+    for n in range(3, 12):
+        member(coop, str(n))
+        metered(coop, f"E-{n}", f"{n:06d}")
+        read(coop, f"E-{n}", "2026-01", str(1100 + n * 10))
+    followers: list[BackgroundProjections] = []
+    original_start = BackgroundProjections.start
+
+    def watched_start(self: BackgroundProjections) -> None:
+        followers.append(self)
+        original_start(self)
+
+    monkeypatch.setattr(BackgroundProjections, "start", watched_start)
+    report = run(coop, members_per_chunk=2)
+    assert report.invoices == 12  # E-1, I-1, E-2..E-11
+    assert followers[0].exit_codes == [0]  # the follower ran and stopped cleanly when told
+
+    def every_row() -> dict[str, list[tuple[str, ...]]]:
+        with coop.read() as conn:
+            return {
+                table.name: sorted(tuple(str(v) for v in row) for row in conn.execute(select(table)))
+                for table in metadata.sorted_tables
+                if table.name != "projection_positions"
+            }
+
+    projected = every_row()
+    assert len(projected["invoices"]) == 12 and len(projected["journal_entries"]) == 12
+    coop.runner.rebuild(list(coop.runner.projections))
+    assert every_row() == projected
