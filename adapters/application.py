@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
@@ -50,8 +50,67 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class LeanJSONTranscoder(JSONTranscoder):
+    """The library's JSON transcoder with a shorter hook for every decoded object.
+
+    Decoding the stored events is a third of a projection catch-up (profiled),
+    and the hook runs for every JSON object (about a dozen per event). This one
+    reads the type tag with one lookup and calls the registered decoder
+    directly; the stored format is unchanged.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._decoders: dict[str, Any] = {}
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._decoders = {name: t.decode for name, t in self.names.items()}
+
+    def _decode_obj(self, d: dict[str, Any]) -> Any:
+        if len(d) == 2:
+            name = d.get("_type_")
+            if name is not None and "_data_" in d:
+                try:
+                    decode = self._decoders[name]
+                except KeyError:
+                    return super()._decode_obj(d)  # the library's error for an unknown type
+                return decode(d["_data_"])
+        return d
+
+
+class _CollectedEvents(ProcessingEvent[UUID]):
+    """The library's collector, with a plain class check first.
+
+    The library asks ``isinstance(obj, DomainEventProtocol)`` of every saved
+    object; against a runtime-checkable protocol that walks the attributes, and
+    it cost a tenth of a billing run (profiled). Our aggregates are all
+    ``Aggregate`` subclasses: those are collected directly, anything else the
+    library's way.
+    """
+
+    def collect_events(self, *objs: Any, **kwargs: Any) -> None:
+        others = []
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                self.events.extend(obj.collect_events())
+                self.aggregates[obj.id] = obj
+            elif obj is not None:
+                others.append(obj)
+        super().collect_events(*others, **kwargs)
+
+
 class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Application[UUID]):
     name = "asiento"
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """``Application.save`` with the cheaper collector above; the rest is the library's."""
+        processing_event = _CollectedEvents()
+        processing_event.collect_events(*objs, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
     def record_treasury_movement(
         self,
@@ -84,6 +143,11 @@ class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Applicati
         except IntegrityError:
             raise AlreadyRecorded("El movimiento", movement.id) from None
         return movement
+
+    def construct_transcoder(self) -> LeanJSONTranscoder:
+        transcoder = LeanJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -45,7 +45,8 @@ class StoreConfig:
     def eventsourcing_env(self) -> dict[str, str]:
         if self.is_sqlite:
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                # eventsourcing.sqlite with one executemany per save (see adapters.sqlite_store).
+                "PERSISTENCE_MODULE": "adapters.sqlite_store:AsientoSQLiteFactory",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT_S),
                 "CREATE_TABLE": "yes",

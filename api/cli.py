@@ -428,16 +428,38 @@ def report_ledger(
 
 
 # -- rebuild / rules -------------------------------------------------------------------------------------
+PARALLEL_REBUILD_PAGES = 20  # longer logs are rebuilt with planning workers by default
 @app.command()
-def rebuild(name: Annotated[str, typer.Argument(help="Proyección o 'all'")] = "all") -> None:
+def rebuild(
+    name: Annotated[str, typer.Argument(help="Proyección o 'all'")] = "all",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Procesos que leen y aplican las reglas mientras este escribe "
+            "(0: todo en este proceso; por omisión, uno por núcleo libre si el registro es largo)",
+        ),
+    ] = -1,
+) -> None:
     """Borra una proyección y la reconstruye desde el registro de eventos."""
+    from api.parallel_catch_up import catch_up_in_parallel, default_workers
+
+    if not -1 <= workers <= 32:
+        raise InvalidInput("--workers: use un número entre 0 y 32")
     with opened(catch_up=False) as asiento:
         names = list(asiento.runner.projections) if name == "all" else [name]
         unknown = set(names) - set(asiento.runner.projections)
         if unknown:
             known = ", ".join(asiento.runner.projections)
             raise InvalidInput(f"Proyección desconocida {name!r}; use {known} o all")
-        read = asiento.runner.rebuild(names)
+        if workers == -1:  # a worker costs about half a second to start: only for long logs
+            long_log = asiento.runner.head() > PARALLEL_REBUILD_PAGES * asiento.runner.page_size
+            workers = default_workers() if long_log else 0
+        asiento.runner.reset(names)
+        if workers:
+            read = catch_up_in_parallel(asiento, names=names, workers=workers)
+        else:
+            read = asiento.runner.catch_up(names=names)
     render.console.print(f"Reconstruidas {', '.join(names)}: {read} eventos leídos.")
 
 

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg
 
 from api.bootstrap import Asiento, bootstrap
+from api.parallel_catch_up import catch_up_in_parallel, default_workers
 from domain.chart import Side
 from domain.invoicing import Invoice
 from domain.journal import EntryLine, JournalEntry
@@ -143,6 +144,7 @@ def main() -> None:
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", "sqlite:///./bench.db"))
     parser.add_argument("--page", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=default_workers())
     args = parser.parse_args()
 
     url = fresh_database(args.database)
@@ -154,6 +156,10 @@ def main() -> None:
     started = time.perf_counter()
     processed = asiento.runner.catch_up(names=ledger)
     catch_s = time.perf_counter() - started
+    asiento.runner.reset(ledger)
+    started = time.perf_counter()
+    parallel = catch_up_in_parallel(asiento, names=ledger, workers=args.workers)
+    parallel_s = time.perf_counter() - started
     others = [name for name in asiento.runner.projections if name not in ledger]
     started = time.perf_counter()
     others_n = asiento.runner.catch_up(names=others)
@@ -167,9 +173,14 @@ def main() -> None:
         ("raw select_notifications", raw_n, raw_s),
         ("read + decode", dec_n, dec_s),
         ("catch-up: chart+journal+balances", processed, catch_s),
+        (f"  the same, {args.workers} planning worker(s)", parallel, parallel_s),
         ("catch-up: the other projections", others_n, others_s),
     ):
         print(f"{stage:<36}{n:>10}{seconds:>10.2f}{n / seconds:>12,.0f}")
+    print(
+        f"ledger catch-up with workers / raw read ratio: {(parallel / parallel_s) / (raw_n / raw_s):.2f}; "
+        f"/ read+decode ratio: {(parallel / parallel_s) / (dec_n / dec_s):.2f}"
+    )
     print(
         f"ledger catch-up / raw read ratio: {(processed / catch_s) / (raw_n / raw_s):.2f}; "
         f"/ read+decode ratio: {(processed / catch_s) / (dec_n / dec_s):.2f}"

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from itertools import cycle
+from itertools import cycle, islice
+from operator import mul
 
 from domain.errors import InvalidInput
 from domain.money import CENT, format_ar, from_cents
@@ -87,11 +88,19 @@ def require_digits(what: str, value: str) -> str:
 # --- check digits --------------------------------------------------------------------------
 
 
+_WEIGHTS_13579 = (1, *(3, 5, 7, 9) * 16)  # the first digit weighs 1, then 3 5 7 9 over and over
+
+
 def check_digit_13579(digits: str) -> int:
     """One "1 3 5 7 9" check digit over ``digits``."""
     require_digits("dígitos", digits)
-    weights = cycle((3, 5, 7, 9))
-    total = int(digits[0]) + sum(int(d) * w for d, w in zip(digits[1:], weights, strict=False))
+    weights = (
+        _WEIGHTS_13579
+        if len(digits) <= len(_WEIGHTS_13579)
+        else (1, *islice(cycle((3, 5, 7, 9)), len(digits)))
+    )
+    # map over C-level iterators: a billing run computes two of these per bill.
+    total = sum(map(mul, map(int, digits), weights))
     return (total // 2) % 10
 
 

@@ -1,9 +1,12 @@
 """Account balances per account and per dimension value, by business date.
 
-A projection of the journal: each page, after the journal projection has
-written the page's lines in the same transaction, the database sums those lines
-(``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE``), so the cost is a
-range scan of the page's lines and one upsert per distinct key.
+A projection of the journal: each page, right after the journal projection, the
+page's lines are summed per key and added with one upsert per distinct key
+(``INSERT ... ON CONFLICT DO UPDATE``). The lines summed are the journal's plan
+for the same events (what it has just written), so nothing is read back; when
+that plan is not at hand (balances rebuilt alone, or behind the journal) the
+database sums the page's written lines instead (``INSERT ... SELECT ... GROUP
+BY``). Either way the balances are a function of the journal's lines.
 
 Only the low-cardinality dimensions (service, cost centre, category, zone) are
 kept. Per-member and per-supply balances would be as many rows as journal
@@ -14,13 +17,20 @@ projection instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection, Table, func, select, text
 
 from domain.journal import NOT_IN_BALANCES
-from projections.journal import JournalProjection
-from projections.runner import LoggedEvent, Projection
-from projections.tables import account_balances, account_dimension_balances, journal_entries
+from projections.journal import JournalProjection, PlannedEntry
+from projections.runner import LoggedEvent, PlannedProjection
+from projections.tables import (
+    DIMENSION_COLUMNS,
+    account_balances,
+    account_dimension_balances,
+    journal_entries,
+)
 
 BALANCE_DIMENSIONS = ("service", "cost_center", "category", "zone")
 
@@ -47,7 +57,25 @@ ON CONFLICT (account_code, dimension, value, effective_date) DO UPDATE SET
 """
 
 
-class BalancesProjection(Projection):
+_ACCOUNT_ADD = """
+INSERT INTO account_balances (account_code, effective_date, debit_cents, credit_cents)
+VALUES (:account, :day, :debit, :credit)
+ON CONFLICT (account_code, effective_date) DO UPDATE SET
+  debit_cents = account_balances.debit_cents + excluded.debit_cents,
+  credit_cents = account_balances.credit_cents + excluded.credit_cents
+"""
+
+_DIMENSION_ADD = """
+INSERT INTO account_dimension_balances
+  (account_code, dimension, value, effective_date, debit_cents, credit_cents)
+VALUES (:account, :dimension, :value, :day, :debit, :credit)
+ON CONFLICT (account_code, dimension, value, effective_date) DO UPDATE SET
+  debit_cents = account_dimension_balances.debit_cents + excluded.debit_cents,
+  credit_cents = account_dimension_balances.credit_cents + excluded.credit_cents
+"""
+
+
+class BalancesProjection(PlannedProjection):
     """Follows the same events as the journal, and must run after it in each page."""
 
     name = "balances"
@@ -61,13 +89,45 @@ class BalancesProjection(Projection):
     def tables(self) -> Sequence[Table]:
         return (account_balances, account_dimension_balances)
 
-    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
+    def plan_page(self, events: Sequence[LoggedEvent]) -> BalancesPlan | None:
+        """The page's sums, from the journal's plan of the same events when it is at hand (the
+        journal runs just before in every page); otherwise the database sums the page's lines."""
         if not events:
+            return None
+        planned = self.journal.planned_for(events)
+        if planned is None:
+            return (events[0].position, events[-1].position)
+        return _sums(planned)
+
+    def write_planned(self, conn: Connection, plan: BalancesPlan | None) -> None:
+        if plan is None:
             return
-        positions = journal_entries.c.event_position
+        if not isinstance(plan, PageSums):
+            self._sum_written_lines(conn, plan)
+            return
+        accounts, dimensions = plan.accounts, plan.dimensions
+        if accounts:
+            conn.execute(
+                text(_ACCOUNT_ADD),
+                [
+                    {"account": a, "day": d, "debit": debit, "credit": credit}
+                    for (a, d), (debit, credit) in accounts.items()
+                ],
+            )
+        if dimensions:
+            conn.execute(
+                text(_DIMENSION_ADD),
+                [
+                    {"account": a, "dimension": dim, "value": v, "day": d, "debit": debit, "credit": credit}
+                    for (a, dim, v, d), (debit, credit) in dimensions.items()
+                ],
+            )
+
+    def _sum_written_lines(self, conn: Connection, positions: tuple[int, int]) -> None:
+        event_position = journal_entries.c.event_position
         low, high = conn.execute(
             select(func.min(journal_entries.c.entry_id), func.max(journal_entries.c.entry_id)).where(
-                positions.between(events[0].position, events[-1].position)
+                event_position.between(*positions)
             )
         ).one()
         if low is None:
@@ -77,3 +137,49 @@ class BalancesProjection(Projection):
         for dimension in BALANCE_DIMENSIONS:
             upsert = _DIMENSION_UPSERT.format(dimension=dimension, excluded=NOT_IN_BALANCES)
             conn.execute(text(upsert), bounds)
+
+
+# Debit and credit cents per (account, day) and per (account, dimension, value, day).
+AccountSums = dict[tuple[str, date], list[int]]
+DimensionSums = dict[tuple[str, str, str, date], list[int]]
+
+
+@dataclass(frozen=True)
+class PageSums:
+    accounts: AccountSums
+    dimensions: DimensionSums
+
+
+# The page's sums, or the range of log positions whose written lines the database sums.
+BalancesPlan = PageSums | tuple[int, int]
+
+# Where each balance dimension sits in a planned journal line (account, debit, credit, *dimensions).
+_DIMENSION_SLOTS = tuple((name, 3 + DIMENSION_COLUMNS.index(name)) for name in BALANCE_DIMENSIONS)
+
+
+def _sums(planned: Sequence[PlannedEntry]) -> PageSums:
+    accounts: AccountSums = {}
+    dimensions: DimensionSums = {}
+    for entry in planned:
+        if entry[4] == NOT_IN_BALANCES:  # the rule: opening entries stay out of the balances
+            continue
+        day = entry[1]
+        for line in entry[10]:
+            account, debit, credit = line[0], line[1], line[2]
+            sums = accounts.get((account, day))
+            if sums is None:
+                accounts[(account, day)] = [debit, credit]
+            else:
+                sums[0] += debit
+                sums[1] += credit
+            for name, slot in _DIMENSION_SLOTS:
+                value = line[slot]
+                if value is not None:
+                    key = (account, name, value, day)
+                    sums = dimensions.get(key)
+                    if sums is None:
+                        dimensions[key] = [debit, credit]
+                    else:
+                        sums[0] += debit
+                        sums[1] += credit
+    return PageSums(accounts, dimensions)

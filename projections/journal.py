@@ -8,7 +8,7 @@ trail from any balance down to the fact.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -17,7 +17,7 @@ from domain.chart import Side
 from domain.money import to_cents
 from projections.bulk import insert_rows
 from projections.posting import PostingEngine
-from projections.runner import LoggedEvent, Projection
+from projections.runner import LoggedEvent, PlannedProjection
 from projections.tables import (
     DIMENSION_COLUMNS,
     fiscal_years,
@@ -31,11 +31,22 @@ class NoFiscalYearForEntry(RuntimeError):
     pass
 
 
-class JournalProjection(Projection):
+class JournalProjection(PlannedProjection):
     name = "journal"
 
     def __init__(self, engine: PostingEngine) -> None:
         self.engine = engine
+        # The last page planned, by (first position, last position, events): the balances
+        # projection runs right after on the same events and sums these lines instead of
+        # reading back the rows just written.
+        self._last_plan: tuple[tuple[int, int, int], list[PlannedEntry]] | None = None
+
+    def planned_for(self, events: Sequence[LoggedEvent]) -> list[PlannedEntry] | None:
+        """The plan this projection made for exactly these events, if it was the last one."""
+        if not events or self._last_plan is None:
+            return None
+        key, plan = self._last_plan
+        return plan if key == (events[0].position, events[-1].position, len(events)) else None
 
     def topics(self) -> frozenset[str]:
         return self.engine.topics()
@@ -43,13 +54,59 @@ class JournalProjection(Projection):
     def tables(self) -> Sequence[Table]:
         return (journal_entries, journal_lines, journal_sequences)
 
-    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
-        if not events:
+    def plan_page(self, events: Sequence[LoggedEvent]) -> list[PlannedEntry]:
+        """What the page posts, without touching the database (a worker process may do this part)."""
+        planned: list[PlannedEntry] = []
+        for event in events:
+            posted = self.engine.post(event)
+            data = event.data
+            day: date = data["effective_date"]
+            reverses = posted.reverses.hex if posted.reverses is not None else None
+            for proposed in posted.entries:
+                if not proposed.postings:
+                    continue
+                lines = []
+                for posting in proposed.postings:
+                    cents = to_cents(posting.amount)
+                    dims = posting.dimensions
+                    debit = cents if posting.side is Side.DEBIT else 0
+                    lines.append(
+                        (posting.account, debit, cents - debit, *[dims.get(n) for n in DIMENSION_COLUMNS])
+                    )
+                planned.append(
+                    (  # a PlannedEntry
+                        event.position,
+                        day,
+                        posted.event_name,
+                        event.originator_id.hex,
+                        proposed.rule,
+                        posted.kind,
+                        proposed.description,
+                        reverses,
+                        str(data.get("recorded_by", "system")),
+                        event.timestamp,
+                        lines,
+                    )
+                )
+        if events:
+            self._last_plan = ((events[0].position, events[-1].position, len(events)), planned)
+        return planned
+
+    def write_planned(self, conn: Connection, planned: Sequence[PlannedEntry]) -> None:
+        """Number the planned entries in log order and write them with their lines."""
+        if not planned:
             return
         page = _JournalPage(conn)
-        for event in events:
-            page.add(event, self.engine)
+        for entry in planned:
+            page.add(entry)
         page.write()
+
+
+# One entry as the rules make it: everything but its number, which needs the database. A plain
+# tuple, not a NamedTuple: planning workers pickle tens of thousands per window, three times faster.
+# (position, day, event name, originator hex, rule, kind, description, reversed originator hex or
+# None, recorded by, recorded at, lines); a line is (account, debit cents, credit cents, *dimensions).
+PlannedEntry = tuple[int, date, str, str, str, str, str, "str | None", str, datetime, list[tuple[Any, ...]]]
 
 
 class _JournalPage:
@@ -76,40 +133,44 @@ class _JournalPage:
                 return int(year)
         raise NoFiscalYearForEntry(f"evento {position}: no hay ejercicio para la fecha {day}")
 
-    def add(self, event: LoggedEvent, engine: PostingEngine) -> None:
-        posted = engine.post(event)
-        data = event.data
-        day: date = data["effective_date"]
-        for proposed in posted.entries:
-            if not proposed.postings:
-                continue
-            year = self.fiscal_year(day, event.position)
-            number = self.last_numbers.get(year, 0) + 1
-            self.last_numbers[year] = number
-            entry_id = self.next_entry_id
-            self.next_entry_id += 1
-            originator = event.originator_id.hex
-            self.entry_of_originator.setdefault(originator, entry_id)
-            reverses = self._entry_reversed(posted.reverses, entry_id)
-            # Tuples in table column order (see projections.tables), for bulk insert.
-            self.entries.append((
-                entry_id, year, number, day, event.position, posted.event_name, originator,
-                proposed.rule, posted.kind, proposed.description, reverses, None,
-                str(data.get("recorded_by", "system")), event.timestamp,
-            ))
-            for line_no, posting in enumerate(proposed.postings, start=1):
-                cents = to_cents(posting.amount)
-                dims = posting.dimensions
-                debit = cents if posting.side is Side.DEBIT else 0
-                self.lines.append((
-                    entry_id, line_no, posting.account, day, debit, cents - debit,
-                    event.position, proposed.rule, *[dims.get(name) for name in DIMENSION_COLUMNS],
-                ))
+    def add(self, entry: PlannedEntry) -> None:
+        position, day, event_name, originator, rule, kind, description, reversed_originator = entry[:8]
+        recorded_by, recorded_at, lines = entry[8:]
+        year = self.fiscal_year(day, position)
+        number = self.last_numbers.get(year, 0) + 1
+        self.last_numbers[year] = number
+        entry_id = self.next_entry_id
+        self.next_entry_id += 1
+        self.entry_of_originator.setdefault(originator, entry_id)
+        reverses = self._entry_reversed(reversed_originator, entry_id)
+        # Tuples in table column order (see projections.tables), for bulk insert.
+        self.entries.append(
+            (
+                entry_id,
+                year,
+                number,
+                day,
+                position,
+                event_name,
+                originator,
+                rule,
+                kind,
+                description,
+                reverses,
+                None,
+                recorded_by,
+                recorded_at,
+            )
+        )
+        self.lines.extend(
+            (entry_id, line_no, account, day, debit, credit, position, rule, *dimensions)
+            for line_no, (account, debit, credit, *dimensions) in enumerate(lines, start=1)
+        )
 
-    def _entry_reversed(self, original: Any, reversal_entry: int) -> int | None:
+    def _entry_reversed(self, original: str | None, reversal_entry: int) -> int | None:
         if original is None:
             return None
-        key = original.hex
+        key = original
         entry_id = self.entry_of_originator.get(key)
         if entry_id is None:
             entry_id = self.conn.execute(

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import Any
+from functools import cached_property, partial
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
@@ -78,6 +78,50 @@ class Projection(ABC):
     @abstractmethod
     def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
         """Apply one page of events in log order, inside the page transaction."""
+
+
+class PlannedProjection(Projection):
+    """A projection whose page work splits in two: planning, which needs no database and can
+    run in another process, and writing the plan in the page transaction."""
+
+    @abstractmethod
+    def plan_page(self, events: Sequence[LoggedEvent]) -> Any:
+        """The page's rows as plain, picklable values."""
+
+    @abstractmethod
+    def write_planned(self, conn: Connection, plan: Any) -> None:
+        """Write what ``plan_page`` made, inside the page transaction."""
+
+    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
+        self.write_planned(conn, self.plan_page(events))
+
+
+class StoredRow(NamedTuple):
+    """A notification as a worker sends it: what decoding and the audit chain read of one."""
+
+    id: int
+    originator_id: UUID | str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+@dataclass(frozen=True)
+class PlannedWindow:
+    """A window of log positions read and planned by a worker, ready to be written in order."""
+
+    start: int
+    stop: int
+    read: int  # notifications read in the window
+    notifications: list[StoredRow]  # those the unplanned projections follow
+    plans: dict[str, Any]  # projection name -> its plan for the window
+    failed: bool = False  # planning raised: the window is redone in order, where the error shows
+
+
+class WindowPlanner(Protocol):
+    """Plans windows in other processes and yields them in the order given."""
+
+    def plan(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[PlannedWindow]: ...
 
 
 class ProjectionFailed(RuntimeError):
@@ -227,6 +271,93 @@ class ProjectionRunner:
         updated = conn.execute(table.update().where(table.c.name == name).values(position=position)).rowcount
         if not updated:
             conn.execute(table.insert().values(name=name, position=position))
+
+    # -- in parallel ---------------------------------------------------------------------
+    def plan_window(self, start: int, stop: int, names: Sequence[str]) -> PlannedWindow:
+        """A worker's part: read the window and plan it for the planned projections named."""
+        chosen = [self.projections[n] for n in names]
+        wanted = set().union(*(p.topics() for p in chosen))
+        topics = [] if "*" in wanted else sorted(wanted)
+        notifications = self.recorder.select_notifications(start, stop - start + 1, stop=stop, topics=topics)
+        events = [self._decode(n) for n in notifications]
+        plans: dict[str, Any] = {}
+        failed = False
+        for projection in chosen:
+            if isinstance(projection, PlannedProjection):
+                mine = projection.topics()
+                try:
+                    plans[projection.name] = projection.plan_page([e for e in events if e.topic in mine])
+                except Exception:  # redone in order by the writer, which reports it
+                    failed = True
+                    break
+        if failed:
+            return PlannedWindow(start, stop, len(notifications), [], {}, failed=True)
+        # Only what the unplanned projections read travels back (they decode it again there).
+        unplanned = set().union(*(p.topics() for p in chosen if p.name not in plans))
+        every = "*" in unplanned
+        rows = [
+            StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+            for n in notifications
+            if every or n.topic in unplanned
+        ]
+        return PlannedWindow(start, stop, len(notifications), rows, plans)
+
+    def catch_up_in_parallel(
+        self, planner: WindowPlanner, *, names: Iterable[str] | None = None, progress: Progress | None = None
+    ) -> int:
+        """``catch_up``, with reading, decoding and planning done by ``planner``'s workers while
+        this process writes window after window, each in its own transaction as usual.
+
+        Only when every chosen projection stands at the same position (a rebuild, or a group
+        that always moves together); otherwise, or if another process projects meanwhile or a
+        worker's planning fails, the rest is done by the ordinary ``catch_up``, which reports
+        any error the usual way.
+        """
+        chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
+        chosen_names = [p.name for p in chosen]
+        positions = {self.positions()[n] for n in chosen_names}
+        head = self.head()
+        if len(positions) != 1:
+            return self.catch_up(names=chosen_names, progress=progress)
+        position = positions.pop()
+        windows = (
+            (s, min(s + self.page_size - 1, head)) for s in range(position + 1, head + 1, self.page_size)
+        )
+        read = 0
+        for window in planner.plan(windows, chosen_names):
+            if window.failed or not self._write_window(chosen, window):
+                break
+            read += window.read
+            if progress is not None:
+                progress(window.stop, head)
+        return read + self.catch_up(names=chosen_names, progress=progress)
+
+    def _write_window(self, chosen: Sequence[Projection], window: PlannedWindow) -> bool:
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # see _one_page
+            positions = self._locked_positions(conn, [p.name for p in chosen])
+            if any(positions[p.name] != window.start - 1 for p in chosen):
+                return False  # someone else projected meanwhile: the ordinary catch-up takes over
+            events = [
+                LoggedEvent(n.id, n.topic, n.originator_version, n, self.mapper) for n in window.notifications
+            ]
+            for projection in chosen:
+                if projection.name in window.plans:
+                    assert isinstance(projection, PlannedProjection)
+                    write = partial(projection.write_planned, conn, window.plans[projection.name])
+                else:
+                    mine = projection.topics()
+                    everything = mine == ALL_TOPICS
+                    write = partial(
+                        projection.handle_page, conn, [e for e in events if everything or e.topic in mine]
+                    )
+                try:
+                    write()
+                except Exception as exc:
+                    raise ProjectionFailed(projection.name, exc) from exc
+                self._save_position(conn, projection.name, window.stop)
+        return True
 
     # -- rebuilding ---------------------------------------------------------------------
     def rebuild(self, names: Iterable[str], *, progress: Progress | None = None) -> int:

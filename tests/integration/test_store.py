@@ -86,8 +86,9 @@ def test_bulk_loading_rebuilds_the_same_aggregates_as_the_repository(asiento: As
 
 
 def test_a_save_returns_the_log_positions_and_a_duplicate_writes_nothing(asiento: Asiento) -> None:
-    """On PostgreSQL events are copied in bulk (adapters.pg_store): the positions it reports must be
-    the ones the log gives them, and one duplicate must refuse the whole save."""
+    """Events are written in bulk (COPY on PostgreSQL, adapters.pg_store; one executemany on SQLite,
+    adapters.sqlite_store): the positions a save reports must be the ones the log gives them, and
+    one duplicate must refuse the whole save."""
     import pytest
     from eventsourcing.persistence import IntegrityError
 

@@ -1,0 +1,92 @@
+"""Catch-up with worker processes: they read, decode and plan; this process writes.
+
+A journal page costs about two parts of reading, decoding and evaluating the
+posting rules to one part of writing rows (profiled). The first two need no
+database writes, so worker processes do them for the next windows of the log
+while this process writes the current one, in order, each window in its own
+transaction exactly as the ordinary catch-up does (see
+``ProjectionRunner.catch_up_in_parallel``). Only worth it for long catch-ups:
+rebuilds and benchmarks; a worker costs about half a second to start.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator, Sequence
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+from types import TracebackType
+
+from api.bootstrap import Asiento, bootstrap
+from projections.runner import PlannedWindow, Progress
+
+IN_FLIGHT_PER_WORKER = 2  # windows planned ahead per worker: keeps workers busy, memory bounded
+
+_worker: Asiento | None = None  # each worker process's own store and rules
+
+
+def _start_worker(url: str, rules_path: str | None, page_size: int) -> None:
+    global _worker
+    _worker = bootstrap(url, rules_path=Path(rules_path) if rules_path else None, page_size=page_size)
+
+
+def _plan(start: int, stop: int, names: Sequence[str]) -> PlannedWindow:
+    assert _worker is not None, "worker not started"
+    return _worker.runner.plan_window(start, stop, names)
+
+
+def default_workers() -> int:
+    """One worker per core beside the writer, at least one."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+class ProcessPlanner:
+    """A pool of planning workers on the same store and rules as ``asiento``."""
+
+    def __init__(self, asiento: Asiento, workers: int | None = None) -> None:
+        self.workers = workers or default_workers()
+        if not 1 <= self.workers <= 32:
+            raise ValueError("workers must be within 1..32")
+        rules = str(asiento.rules_path) if asiento.rules_path else None
+        # spawn, not fork: a worker must not inherit this process's database connections.
+        self._pool: Pool = multiprocessing.get_context("spawn").Pool(
+            self.workers,
+            initializer=_start_worker,
+            initargs=(asiento.config.url, rules, asiento.runner.page_size),
+        )
+
+    def plan(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[PlannedWindow]:
+        pending: deque[AsyncResult[PlannedWindow]] = deque()
+        limit = self.workers * IN_FLIGHT_PER_WORKER
+        for start, stop in windows:
+            pending.append(self._pool.apply_async(_plan, (start, stop, list(names))))
+            if len(pending) >= limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def close(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+    def __enter__(self) -> ProcessPlanner:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def catch_up_in_parallel(
+    asiento: Asiento,
+    *,
+    names: Sequence[str] | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Every chosen projection caught up with planning workers; returns events read."""
+    with ProcessPlanner(asiento, workers) as planner:
+        return asiento.runner.catch_up_in_parallel(planner, names=names, progress=progress)
