@@ -22,6 +22,7 @@ from types import TracebackType
 from api.bootstrap import Asiento, bootstrap
 from projections.runner import PlannedWindow, Progress
 
+WINDOW_TIMEOUT_S = 300.0  # a window takes seconds; a worker silent this long is gone
 IN_FLIGHT_PER_WORKER = 2  # windows planned ahead per worker: keeps workers busy, memory bounded
 
 _worker: Asiento | None = None  # each worker process's own store and rules
@@ -60,12 +61,17 @@ class ProcessPlanner:
     def plan(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[PlannedWindow]:
         pending: deque[AsyncResult[PlannedWindow]] = deque()
         limit = self.workers * IN_FLIGHT_PER_WORKER
-        for start, stop in windows:
-            pending.append(self._pool.apply_async(_plan, (start, stop, list(names))))
-            if len(pending) >= limit:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        try:
+            for start, stop in windows:
+                pending.append(self._pool.apply_async(_plan, (start, stop, list(names))))
+                if len(pending) >= limit:
+                    yield pending.popleft().get(WINDOW_TIMEOUT_S)
+            while pending:
+                yield pending.popleft().get(WINDOW_TIMEOUT_S)
+        except multiprocessing.TimeoutError:
+            # A worker died mid-window (the pool does not resend its task) or its answer could
+            # not be read: stop planning; the ordinary catch-up does the rest in this process.
+            return
 
     def close(self) -> None:
         self._pool.terminate()

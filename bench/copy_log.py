@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import bootstrap
+from api.parallel_catch_up import catch_up_in_parallel
 from bench.projection_catchup import fresh_database
 
 COPY_BATCH = 5_000
@@ -54,7 +55,8 @@ def copy_events(source_url: str, target_url: str, log: bool = True) -> tuple[int
 
 
 def project(target_url: str, page: int) -> tuple[int, float]:
-    """Catch every projection up on the target from position 0; returns (events read, seconds)."""
+    """Catch every projection up on the target from position 0 (with planning workers, as
+    ``asiento rebuild`` does on a long log); returns (events read, seconds)."""
     target = bootstrap(target_url, page_size=page)  # again: the rule book now sees the copied chart
     last_report = [0.0]
 
@@ -65,7 +67,7 @@ def project(target_url: str, page: int) -> tuple[int, float]:
             print(f"  projected up to {reached:,} of {head:,}", flush=True)
 
     started = time.perf_counter()
-    processed = target.runner.catch_up(progress=progress)
+    processed = catch_up_in_parallel(target, progress=progress)
     elapsed = time.perf_counter() - started
     if target.engine.dialect.name == "postgresql":
         with target.engine.begin() as conn:  # the planner needs statistics (autovacuum may be off)
