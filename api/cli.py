@@ -442,7 +442,7 @@ def rebuild(
     ] = -1,
 ) -> None:
     """Borra una proyección y la reconstruye desde el registro de eventos."""
-    from api.parallel_catch_up import catch_up_in_parallel, default_workers
+    from api.parallel_catch_up import catch_up_planned_first, default_workers
 
     if not -1 <= workers <= 32:
         raise InvalidInput("--workers: use un número entre 0 y 32")
@@ -457,7 +457,7 @@ def rebuild(
             workers = default_workers() if long_log else 0
         asiento.runner.reset(names)
         if workers:
-            read = catch_up_in_parallel(asiento, names=names, workers=workers)
+            read = catch_up_planned_first(asiento, names=names, workers=workers)
         else:
             read = asiento.runner.catch_up(names=names)
     render.console.print(f"Reconstruidas {', '.join(names)}: {read} eventos leídos.")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import bootstrap
-from api.parallel_catch_up import catch_up_in_parallel
+from api.parallel_catch_up import catch_up_planned_first
 from bench.projection_catchup import fresh_database
 
 COPY_BATCH = 5_000
@@ -67,7 +67,7 @@ def project(target_url: str, page: int) -> tuple[int, float]:
             print(f"  projected up to {reached:,} of {head:,}", flush=True)
 
     started = time.perf_counter()
-    processed = catch_up_in_parallel(target, progress=progress)
+    processed = catch_up_planned_first(target, progress=progress)
     elapsed = time.perf_counter() - started
     if target.engine.dialect.name == "postgresql":
         with target.engine.begin() as conn:  # the planner needs statistics (autovacuum may be off)

@@ -54,7 +54,7 @@ from api.bootstrap import Asiento, bootstrap
 from api.cli_cash import open_invoice_ids
 from api.collections_service import CollectionImport, CollectionReport
 from api.counter import receipt_aggregates
-from api.parallel_catch_up import catch_up_in_parallel
+from api.parallel_catch_up import catch_up_planned_first
 from api.readings_service import ReadingsService
 from bench.billing_run import raw_append
 from bench.generate import (
@@ -371,7 +371,7 @@ def rebuild_all(asiento: Asiento) -> int:
     """What ``asiento rebuild all`` does on a long log: planning workers beside the writer."""
     names = list(asiento.runner.projections)
     asiento.runner.reset(names)
-    catch_up_in_parallel(asiento, names=names)
+    catch_up_planned_first(asiento, names=names)
     return asiento.runner.head()
 
 
