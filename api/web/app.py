@@ -25,6 +25,7 @@ from api.web import (
     routes_capital,
     routes_cash,
     routes_commands,
+    routes_ledger,
     routes_members,
     routes_more,
     ui,
@@ -107,6 +108,7 @@ def create_app(
         routes_more,
         routes_commands,
         routes_capital,
+        routes_ledger,
     ):
         app.include_router(module.router)
     app.include_router(ui.router)
