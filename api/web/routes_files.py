@@ -98,7 +98,8 @@ def reading_route(
     with tempfile.TemporaryDirectory(prefix="asiento-ruta-") as folder:
         path = Path(folder) / f"ruta.{file_format}"
         content = write_route_file(path, rows, FileFormat(file_format)).read_bytes()
-    name = f"ruta-{''.join(c for c in route if c.isalnum() or c in '-_') or 'ruta'}-{wanted}.{file_format}"
+    safe = "".join(c for c in route if (c.isascii() and c.isalnum()) or c in "-_") or "ruta"  # a header
+    name = f"ruta-{safe}-{wanted}.{file_format}"
     return Response(
         content,
         media_type=ROUTE_MEDIA_TYPES[file_format],

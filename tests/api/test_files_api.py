@@ -150,6 +150,27 @@ def test_the_reading_route_downloads_as_csv_txt_and_xlsx(web: Web) -> None:
     assert Decimal(str(values[1][7])) == Decimal(1320)
 
 
+def test_a_route_named_with_accents_downloads_under_an_ascii_file_name(web: Web) -> None:
+    clerk = web.as_("billing_clerk")
+    supply = {
+        "number": "E-2",
+        "member_number": "2",
+        "service": "electricity",
+        "category": "residential",
+        "address": "Calle 2",
+        "reading_route": "Ñandú 2",
+        "effective_date": "2026-01-05",
+    }
+    assert web.client.post("/api/v1/supplies", json=supply, headers=clerk).status_code == 201
+    connect = {"effective_date": "2026-01-05", "meter": "M-2", "initial": "700"}
+    assert web.client.post("/api/v1/supplies/E-2/connect", json=connect, headers=clerk).status_code == 200
+    answer = web.client.get("/api/v1/readings/routes/Ñandú 2?period=2026-02", headers=clerk)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"] == 'attachment; filename="ruta-and2-2026-02.csv"'
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+    assert [(r[0], r[2], r[3]) for r in rows[1:] if r] == [("Ñandú 2", "E-2", "Gómez, Ana")]
+
+
 def test_the_reading_route_refuses_unknown_routes_bad_input_and_other_roles(web: Web) -> None:
     reader = web.as_("technician")
     missing = web.client.get("/api/v1/readings/routes/R9?period=2026-02", headers=reader)
