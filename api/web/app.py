@@ -25,6 +25,8 @@ from api.web import (
     routes_capital,
     routes_cash,
     routes_commands,
+    routes_files,
+    routes_ledger,
     routes_members,
     routes_more,
     ui,
@@ -107,6 +109,8 @@ def create_app(
         routes_more,
         routes_commands,
         routes_capital,
+        routes_ledger,
+        routes_files,
     ):
         app.include_router(module.router)
     app.include_router(ui.router)

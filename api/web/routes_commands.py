@@ -102,7 +102,7 @@ class Reason(BaseModel):
 
 
 def check_year(label: str) -> int:
-    year = int(label) if label.isdigit() else 0
+    year = int(label) if label.isascii() and label.isdigit() else 0  # "²".isdigit() too
     if not 1900 <= year <= 2999:
         raise InvalidInput(f"Ejercicio {label}: use un año entre 1900 y 2999")
     return year

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -353,3 +353,145 @@ class EventPublic(BaseModel):
     recorded_at: str
     recorded_by: str | None
     data: dict[str, Any]
+
+
+# -- chart of accounts, reversals, audit trail ----------------------------------------------------
+class AccountCreate(BaseModel):
+    """As ``asiento account add``: a code of dot-separated digits, its type, and optionally its parent."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=32, description="Dígitos separados por puntos, p. ej. 5.2.09")
+    name: str = Field(min_length=1, max_length=200)
+    account_type: Literal["asset", "liability", "equity", "revenue", "expense"]
+    parent_code: str | None = Field(default=None, min_length=1, max_length=32, description="Cuenta madre")
+    normal_balance: Literal["debit", "credit"] | None = Field(
+        default=None, description="Por omisión, el del tipo de cuenta"
+    )
+    header: bool = Field(default=False, description="De agrupación (no imputable)")
+
+
+class EntryReversalCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    effective_date: date
+    description: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Por omisión «Reversión de: …»"
+    )
+
+
+class JournalLinePublic(BaseModel):
+    account: str
+    debit: Decimal
+    credit: Decimal
+
+
+class JournalEntryPublic(BaseModel):
+    entry_id: str
+    entry: str = Field(description="AÑO/NÚMERO en el diario")
+    effective_date: date
+    description: str
+    kind: str
+    recorded_by: str
+    reverses: str | None = Field(description="El asiento que revierte (AÑO/NÚMERO)")
+    lines: list[JournalLinePublic]
+
+
+class TracedEntryPublic(BaseModel):
+    entry: str
+    date: date
+    description: str
+    event_position: int
+    event: str
+    rule: str
+    recorded_by: str
+    recorded_at: str
+    aggregate: str
+    lines: list[JournalLinePublic]
+    facts: dict[str, Any]
+
+
+class EntryTracePublic(BaseModel):
+    entries: list[TracedEntryPublic]
+
+
+class AccountTracePublic(BaseModel):
+    account: str
+    as_of: date
+    balance: Decimal
+    entries: list[TracedEntryPublic]
+    shown: int = Field(description="Asientos mostrados (los últimos, hasta shown_last)")
+    shown_last: int
+
+
+class ChainVerificationPublic(BaseModel):
+    intact: bool
+    events_checked: int
+    broken_at: int | None = Field(description="Posición del primer evento alterado, si lo hay")
+    reason: str | None
+
+
+# -- files: tariffs, reading routes, CAE, reconciliation, automatic debit ----------------------------
+class TariffPublic(BaseModel):
+    service: str
+    valid_from: date
+    source_name: str
+
+
+class CaeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cae: str = Field(pattern=r"^\d{14}$", description="CAE de 14 dígitos otorgado por AFIP")
+    cae_due: date = Field(description="Vencimiento del CAE")
+
+
+class CaePublic(BaseModel):
+    invoice_id: str
+    cae: str
+    cae_due: date
+
+
+class BankStatementLinePublic(BaseModel):
+    line: int
+    day: date
+    description: str
+    amount: Decimal
+    reference: str
+
+
+class BookLinePublic(BaseModel):
+    entry: str
+    day: date
+    description: str
+    amount: Decimal
+    reference: str
+
+
+class MatchPublic(BaseModel):
+    statement: BankStatementLinePublic
+    book: BookLinePublic
+
+
+class ReconciliationPublic(BaseModel):
+    account: str
+    date_from: date
+    date_to: date
+    matched: list[MatchPublic]
+    statement_only: list[BankStatementLinePublic]
+    books_only: list[BookLinePublic]
+    statement_only_total: Decimal
+    books_only_total: Decimal
+    book_balance: Decimal = Field(description="Saldo según el diario al cierre del período")
+    expected_bank_balance: Decimal = Field(description="Saldo que debería mostrar el banco")
+
+
+class DebitFileCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: str = Field(pattern=r"^\d{4}-\d{2}$", description="AAAA-MM")
+    file_number: int = Field(ge=1, le=999_999, description="Número de archivo para el banco")
+    file_date: date | None = Field(default=None, description="Fecha del archivo (hoy)")
+
+
+class DebitResultPublic(BaseModel):
+    file_name: str
+    orders: int
+    debited: int
+    rejected: int
+    debited_amount: Decimal
