@@ -356,6 +356,7 @@ class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Applicati
         effective_date: date,
         recorded_by: str,
         description: str | None = None,
+        reversal_id: UUID | None = None,
     ) -> UUID:
         original: JournalEntry = self._get(entry_id, "El asiento")
         reversal = original.reverse(
@@ -364,6 +365,7 @@ class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Applicati
             calendar=self.calendar(),
             recorded_by=recorded_by,
             description=description,
+            reversal_id=reversal_id,
         )
         self._save(original, reversal, what="el asiento")
         return reversal.id

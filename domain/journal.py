@@ -172,8 +172,10 @@ class JournalEntry(Aggregate):
         calendar: FiscalCalendar,
         recorded_by: str,
         description: str | None = None,
+        reversal_id: UUID | None = None,
     ) -> JournalEntry:
         """A new entry with the mirrored lines; the original records who reversed it.
+        ``reversal_id``: the new entry's id, when the caller chooses it (an idempotency key).
 
         Annulling an opening entry yields an entry of the same kind, which the
         balances leave out just like the original.
@@ -192,6 +194,7 @@ class JournalEntry(Aggregate):
             kind=YEAR_OPENING if self.kind == YEAR_OPENING else "reversal",
             reverses=self.id,
             reverses_kind=self.kind,
+            entry_id=reversal_id,
         )
         self._reversed(reversal_id=reversal.id, recorded_by=recorded_by)
         return reversal

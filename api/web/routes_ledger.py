@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 
@@ -30,7 +31,6 @@ from api.web.schemas import (
 from domain.errors import Conflict, EntryAlreadyReversed, NotFound
 from domain.journal import YEAR_END_KINDS, JournalEntry
 from domain.money import from_cents
-from domain.staff import StaffUser
 from ledger_rules.model import AccountSpec
 from projections import queries
 from projections.audit_chain import verify as verify_chain
@@ -111,18 +111,13 @@ def entry_public(context: WebContext, entry_id: UUID) -> JournalEntryPublic:
     )
 
 
-def _retried(
-    context: WebContext, original: JournalEntry, body: EntryReversalCreate, actor: StaffUser
-) -> bool:
-    """An entry is reversed once; the same user asking again for the same reversal is a retry."""
-    assert original.reversed_by is not None
-    earlier = entry_public(context, original.reversed_by)
-    same_description = body.description is None or earlier.description == body.description.strip()
-    return (
-        earlier.recorded_by == actor.username
-        and earlier.effective_date == body.effective_date
-        and same_description
-    )
+def _earlier_reversal(context: WebContext, reversal_id: UUID) -> JournalEntry | None:
+    """The reversal an earlier request with the same Idempotency-Key posted, if any."""
+    try:
+        found: object = context.asiento.app.repository.get(reversal_id)
+    except AggregateNotFoundError:
+        return None
+    return found if isinstance(found, JournalEntry) else None
 
 
 @router.post("/journal/entries/{entry_id}/reverse", tags=["contabilidad"], status_code=201)
@@ -136,11 +131,22 @@ def reverse_entry(
 ) -> JournalEntryPublic:
     """Revierte un asiento manual con un asiento nuevo de signo contrario, con la fecha indicada.
 
-    Un asiento se revierte una sola vez: con Idempotency-Key, el reintento del mismo usuario con la
-    misma fecha responde 200 con la reversión ya registrada; cualquier otro pedido, 409.
+    Un asiento se revierte una sola vez. Con Idempotency-Key la reversión toma un id derivado de
+    la clave (y del usuario): repetir el pedido responde 200 con la reversión ya registrada; usar
+    la misma clave para otro asiento es un conflicto (409), como revertir dos veces el mismo.
     """
-    id_for_key("journal-reversal", actor.username, key)  # refuses an empty key
+    reversal_id = id_for_key("journal-reversal", actor.username, key)  # refuses an empty key
     original_id = parse_uuid(entry_id, "Asiento")
+    if reversal_id is not None:
+        earlier = _earlier_reversal(context, reversal_id)
+        if earlier is not None:
+            if earlier.reverses != original_id:
+                reversed_before = earlier.reverses.hex if earlier.reverses else "otro"
+                raise Conflict(
+                    f"La Idempotency-Key ya se usó para revertir el asiento {reversed_before}"
+                )
+            response.status_code = 200
+            return entry_public(context, reversal_id)
     original = _manual_entry(context, original_id)
     try:
         reversal = context.command(
@@ -149,15 +155,15 @@ def reverse_entry(
                 effective_date=body.effective_date,
                 recorded_by=actor.username,
                 description=body.description,
+                reversal_id=reversal_id,
             )
         )
     except EntryAlreadyReversed:
-        again = _manual_entry(context, original_id)
-        if key is None or not _retried(context, again, body, actor):
+        # A concurrent request with the same key may have won the race: answer with its reversal.
+        if reversal_id is None or _earlier_reversal(context, reversal_id) is None:
             raise
-        assert again.reversed_by is not None
         response.status_code = 200
-        reversal = again.reversed_by
+        reversal = reversal_id
     return entry_public(context, reversal)
 
 

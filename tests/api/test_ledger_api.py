@@ -145,6 +145,16 @@ def test_a_manual_entry_is_reversed_once_with_mirrored_lines(web: Web) -> None:
     assert web.event_count() == after
     assert balance(web, "5.3.04") == Decimal(0)
 
+    # The key is bound to the reversal it made: reused for another entry it is a conflict.
+    other = post(web, "/api/v1/journal/entries", ENTRY, key="seguro-abril")
+    assert other.status_code == 201, other.text
+    posted = web.event_count()
+    reused = post(web, f"/api/v1/journal/entries/{other.json()['entry_id']}/reverse", body, key="rev-1")
+    assert reused.status_code == 409
+    assert reused.json()["message"] == f"La Idempotency-Key ya se usó para revertir el asiento {entry_id}"
+    assert web.event_count() == posted
+    assert balance(web, "5.3.04") == Decimal("1234.56")  # the other entry stands
+
 
 def test_a_reversal_refuses_unknown_entries_bad_input_and_other_roles(web: Web) -> None:
     entry_id = posted_entry(web)
