@@ -60,10 +60,6 @@ class BackgroundProjections:
         self._process: subprocess.Popen[bytes] | None = None
         self.exit_codes: list[int] = []  # of the followers started so far (0: stopped as asked)
 
-    @property
-    def running(self) -> bool:
-        return self._process is not None
-
     def start(self) -> None:
         if self._process is not None:
             return

@@ -34,45 +34,45 @@ from projections.tables import (
 
 BALANCE_DIMENSIONS = ("service", "cost_center", "category", "zone")
 
-_ACCOUNT_UPSERT = """
-INSERT INTO account_balances (account_code, effective_date, debit_cents, credit_cents)
+_ACCOUNT_INSERT = "INSERT INTO account_balances (account_code, effective_date, debit_cents, credit_cents)"
+_DIMENSION_INSERT = """INSERT INTO account_dimension_balances
+  (account_code, dimension, value, effective_date, debit_cents, credit_cents)"""
+
+
+def _add_on_conflict(table: str, key: str) -> str:
+    """An existing row adds the new sums to its own."""
+    return f"""ON CONFLICT ({key}) DO UPDATE SET
+  debit_cents = {table}.debit_cents + excluded.debit_cents,
+  credit_cents = {table}.credit_cents + excluded.credit_cents"""
+
+
+_ACCOUNT_CONFLICT = _add_on_conflict("account_balances", "account_code, effective_date")
+_DIMENSION_CONFLICT = _add_on_conflict(
+    "account_dimension_balances", "account_code, dimension, value, effective_date"
+)
+
+# The database sums the page's written lines.
+_ACCOUNT_UPSERT = f"""{_ACCOUNT_INSERT}
 SELECT account_code, effective_date, SUM(debit_cents), SUM(credit_cents)
-FROM journal_lines WHERE entry_id BETWEEN :low AND :high AND rule <> '{excluded}'
+FROM journal_lines WHERE entry_id BETWEEN :low AND :high AND rule <> '{{excluded}}'
 GROUP BY account_code, effective_date
-ON CONFLICT (account_code, effective_date) DO UPDATE SET
-  debit_cents = account_balances.debit_cents + excluded.debit_cents,
-  credit_cents = account_balances.credit_cents + excluded.credit_cents
-"""
+{_ACCOUNT_CONFLICT}"""
 
-_DIMENSION_UPSERT = """
-INSERT INTO account_dimension_balances
-  (account_code, dimension, value, effective_date, debit_cents, credit_cents)
-SELECT account_code, '{dimension}', {dimension}, effective_date, SUM(debit_cents), SUM(credit_cents)
-FROM journal_lines WHERE entry_id BETWEEN :low AND :high AND {dimension} IS NOT NULL
-  AND rule <> '{excluded}'
-GROUP BY account_code, {dimension}, effective_date
-ON CONFLICT (account_code, dimension, value, effective_date) DO UPDATE SET
-  debit_cents = account_dimension_balances.debit_cents + excluded.debit_cents,
-  credit_cents = account_dimension_balances.credit_cents + excluded.credit_cents
-"""
+_DIMENSION_UPSERT = f"""{_DIMENSION_INSERT}
+SELECT account_code, '{{dimension}}', {{dimension}}, effective_date, SUM(debit_cents), SUM(credit_cents)
+FROM journal_lines WHERE entry_id BETWEEN :low AND :high AND {{dimension}} IS NOT NULL
+  AND rule <> '{{excluded}}'
+GROUP BY account_code, {{dimension}}, effective_date
+{_DIMENSION_CONFLICT}"""
 
-
-_ACCOUNT_ADD = """
-INSERT INTO account_balances (account_code, effective_date, debit_cents, credit_cents)
+# The sums come from the journal's plan.
+_ACCOUNT_ADD = f"""{_ACCOUNT_INSERT}
 VALUES (:account, :day, :debit, :credit)
-ON CONFLICT (account_code, effective_date) DO UPDATE SET
-  debit_cents = account_balances.debit_cents + excluded.debit_cents,
-  credit_cents = account_balances.credit_cents + excluded.credit_cents
-"""
+{_ACCOUNT_CONFLICT}"""
 
-_DIMENSION_ADD = """
-INSERT INTO account_dimension_balances
-  (account_code, dimension, value, effective_date, debit_cents, credit_cents)
+_DIMENSION_ADD = f"""{_DIMENSION_INSERT}
 VALUES (:account, :dimension, :value, :day, :debit, :credit)
-ON CONFLICT (account_code, dimension, value, effective_date) DO UPDATE SET
-  debit_cents = account_dimension_balances.debit_cents + excluded.debit_cents,
-  credit_cents = account_dimension_balances.credit_cents + excluded.credit_cents
-"""
+{_DIMENSION_CONFLICT}"""
 
 
 class BalancesProjection(PlannedProjection):

@@ -189,7 +189,8 @@ class ProjectionRunner:
         """Process every event up to the head of the log (or position ``until``); returns events read."""
         chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
         head = self.head() if until is None else min(until, self.head())
-        if all(self.positions()[p.name] >= head for p in chosen):
+        positions = self.positions()
+        if all(positions[p.name] >= head for p in chosen):
             return 0  # nothing new: no write lock taken (a follower polls this often)
         read = 0
         while True:
@@ -214,19 +215,12 @@ class ProjectionRunner:
 
     def _one_page(self, chosen: Sequence[Projection], head: int) -> tuple[int, int]:
         with self.engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                # Take the write lock before reading the positions: two processes projecting
-                # the same file (the server's follower and a CLI, or a bulk command's background
-                # projections) then take turns, like PostgreSQL's row locks below, instead of
-                # both building the same page or failing on a stale read snapshot.
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
             positions = self._locked_positions(conn, [p.name for p in chosen])
             behind = [p for p in chosen if positions[p.name] < head]
             if not behind:
                 return 0, head
             start = min(positions[p.name] for p in behind) + 1
-            wanted = set().union(*(p.topics() for p in behind))
-            topics = [] if "*" in wanted else sorted(wanted)  # [] asks the recorder for every event
+            topics = _recorder_topics(behind)
             # A bounded window of positions: with a topic filter PostgreSQL scans the whole range
             # up to ``stop`` and sorts it for every page (quadratic over a rebuild, measured).
             stop = min(head, start + self.page_size * SCAN_WINDOW_PAGES - 1)
@@ -237,25 +231,35 @@ class ProjectionRunner:
             reached = notifications[-1].id if len(notifications) == self.page_size else stop
             events = [self._decode(n) for n in notifications]
             for projection in behind:
-                mine = projection.topics()
                 seen = positions[projection.name]
-                everything = mine == ALL_TOPICS
-                todo = [e for e in events if e.position > seen and (everything or e.topic in mine)]
-                try:
-                    projection.handle_page(conn, todo)
-                except Exception as exc:
-                    raise ProjectionFailed(projection.name, exc) from exc
-                self._save_position(conn, projection.name, reached)
+                todo = [e for e in _followed_by(projection, events) if e.position > seen]
+                self._apply(conn, projection, partial(projection.handle_page, conn, todo), reached)
             return len(notifications), reached
 
+    def _apply(
+        self, conn: Connection, projection: Projection, write: Callable[[], None], reached: int
+    ) -> None:
+        """One projection's part of a page, then its new position, in the page transaction."""
+        try:
+            write()
+        except Exception as exc:
+            raise ProjectionFailed(projection.name, exc) from exc
+        self._save_position(conn, projection.name, reached)
+
     def _locked_positions(self, conn: Connection, names: list[str]) -> dict[str, int]:
-        """The positions of the page's projections, locked until the page commits (PostgreSQL).
+        """The positions of the page's projections, locked until the page commits.
 
         Two followers of the same projection (a server and a CLI catching up, or
         two machines) then take turns: the second waits, reads the position the
         first committed and goes on from there, instead of projecting the same
-        page twice. SQLite has no row locks; it lets one writer in at a time.
+        page twice. SQLite has no row locks: the page takes the file's write lock.
         """
+        if conn.dialect.name == "sqlite":
+            # Take the write lock before reading the positions: two processes projecting the
+            # same file (the server's follower and a CLI, or a bulk command's background
+            # projections) then take turns, like PostgreSQL's row locks, instead of both
+            # building the same page or failing on a stale read snapshot.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         t = projection_positions.c
         rows = conn.execute(select(t.name, t.position).where(t.name.in_(names)).with_for_update())
         known = {name: int(position) for name, position in rows}
@@ -276,17 +280,15 @@ class ProjectionRunner:
     def plan_window(self, start: int, stop: int, names: Sequence[str]) -> PlannedWindow:
         """A worker's part: read the window and plan it for the planned projections named."""
         chosen = [self.projections[n] for n in names]
-        wanted = set().union(*(p.topics() for p in chosen))
-        topics = [] if "*" in wanted else sorted(wanted)
+        topics = _recorder_topics(chosen)
         notifications = self.recorder.select_notifications(start, stop - start + 1, stop=stop, topics=topics)
         events = [self._decode(n) for n in notifications]
         plans: dict[str, Any] = {}
         failed = False
         for projection in chosen:
             if isinstance(projection, PlannedProjection):
-                mine = projection.topics()
                 try:
-                    plans[projection.name] = projection.plan_page([e for e in events if e.topic in mine])
+                    plans[projection.name] = projection.plan_page(_followed_by(projection, events))
                 except Exception:  # redone in order by the writer, which reports it
                     failed = True
                     break
@@ -315,7 +317,8 @@ class ProjectionRunner:
         """
         chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
         chosen_names = [p.name for p in chosen]
-        positions = {self.positions()[n] for n in chosen_names}
+        every_position = self.positions()
+        positions = {every_position[n] for n in chosen_names}
         head = self.head()
         if len(positions) != 1:
             return self.catch_up(names=chosen_names, progress=progress)
@@ -334,8 +337,6 @@ class ProjectionRunner:
 
     def _write_window(self, chosen: Sequence[Projection], window: PlannedWindow) -> bool:
         with self.engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")  # see _one_page
             positions = self._locked_positions(conn, [p.name for p in chosen])
             if any(positions[p.name] != window.start - 1 for p in chosen):
                 return False  # someone else projected meanwhile: the ordinary catch-up takes over
@@ -347,16 +348,8 @@ class ProjectionRunner:
                     assert isinstance(projection, PlannedProjection)
                     write = partial(projection.write_planned, conn, window.plans[projection.name])
                 else:
-                    mine = projection.topics()
-                    everything = mine == ALL_TOPICS
-                    write = partial(
-                        projection.handle_page, conn, [e for e in events if everything or e.topic in mine]
-                    )
-                try:
-                    write()
-                except Exception as exc:
-                    raise ProjectionFailed(projection.name, exc) from exc
-                self._save_position(conn, projection.name, window.stop)
+                    write = partial(projection.handle_page, conn, _followed_by(projection, events))
+                self._apply(conn, projection, write, window.stop)
         return True
 
     # -- rebuilding ---------------------------------------------------------------------
@@ -374,3 +367,16 @@ class ProjectionRunner:
                     table.drop(conn, checkfirst=True)
                     table.create(conn)
                 self._save_position(conn, projection.name, 0)
+
+
+def _recorder_topics(projections: Iterable[Projection]) -> list[str]:
+    """The topics to ask the recorder for; [] asks for every event."""
+    wanted: set[str] = set().union(*(p.topics() for p in projections))
+    return [] if "*" in wanted else sorted(wanted)
+
+
+def _followed_by(projection: Projection, events: Sequence[LoggedEvent]) -> list[LoggedEvent]:
+    mine = projection.topics()
+    if mine == ALL_TOPICS:
+        return list(events)
+    return [e for e in events if e.topic in mine]
