@@ -341,6 +341,21 @@ def generate(
     return done
 
 
+def already_generated(asiento: Asiento, *, supplies: int, seed: int, months: int) -> Generated:
+    """What ``generate`` recorded in a store it filled earlier: counted from the seeded plan, not read.
+
+    The store must hold that cooperative and nothing after it; ``bench/month.py --generated``
+    checks the month it times has not been billed there yet.
+    """
+    done = Generated()
+    for member in iter_members(supplies, seed, months):
+        done.members += 1
+        done.supplies += len(member.supplies)
+        done.readings += sum(min(months, len(s.readings)) for s in member.supplies)
+    done.events = asiento.app.recorder.max_notification_id() or 0
+    return done
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--supplies", type=int, default=10_000)

@@ -21,6 +21,10 @@ Prints figures; asserts nothing.
 
     python bench/month.py --supplies 10000 --database sqlite:////tmp/month.db
     python bench/month.py --supplies 100000 --database postgresql://postgres@127.0.0.1:5432/bench_month
+
+For the largest sizes the cooperative can be generated once (``bench/generate.py``
+with the same ``--supplies``/``--seed``/``--months``) and the month timed on it with
+``--generated``; the store is then used as it is, not recreated.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from bench.generate import (
     RECORDED_BY,
     MemberSpec,
     SupplySpec,
+    already_generated,
     bench_period,
     generate,
     iter_members,
@@ -74,7 +79,7 @@ from domain.readings import ReadingInput
 from projections import queries
 from projections.account_queries import member_statement
 from projections.billing_queries import shift_period
-from projections.commercial_tables import account_documents, payable_documents, readings
+from projections.commercial_tables import account_documents, invoices, payable_documents, readings
 
 UNREAD_SHARE = 0.02  # meters the collector could not read this month: the billing run estimates them
 NETWORK_SHARE = 0.70  # documents paid at Pago Fácil
@@ -425,10 +430,16 @@ def run_month(
     months: int = DEFAULT_MONTHS,
     work_dir: Path,
     raw_limits: bool = True,
+    generated_before: bool = False,
 ) -> MonthResult:
     started = time.perf_counter()
-    generated = generate(asiento, supplies=supplies, seed=seed, months=months)
     period = bench_period(months)
+    if generated_before:
+        generated = already_generated(asiento, supplies=supplies, seed=seed, months=months)
+        if not generated.events or _billed(asiento, period):
+            raise SystemExit(f"--generated: the store is empty or {period} is billed there already")
+    else:
+        generated = generate(asiento, supplies=supplies, seed=seed, months=months)
     issued = next_month_day(period, 2)
     result = MonthResult(
         period, generated.supplies, generated.members, generated.events, time.perf_counter() - started
@@ -480,6 +491,12 @@ def run_month(
         count, elapsed = raw_append(asiento, first_of_month, url)
         result.raw_append_events_per_s = count / elapsed
     return result
+
+
+def _billed(asiento: Asiento, period: str) -> bool:
+    with asiento.engine.connect() as conn:
+        billed = select(invoices.c.period).where(invoices.c.period == period).limit(1)
+        return conn.execute(billed).first() is not None
 
 
 def print_result(result: MonthResult, backend: str) -> None:
@@ -538,13 +555,24 @@ def main() -> None:
     parser.add_argument("--database", default="sqlite:////tmp/bench-month.db")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--months", type=int, default=DEFAULT_MONTHS)
+    parser.add_argument(
+        "--generated",
+        action="store_true",
+        help="the database holds bench/generate.py's cooperative of this size and seed: time the month on it",
+    )
     args = parser.parse_args()
     faulthandler.dump_traceback_later(4 * 3600, exit=True)  # a stuck benchmark says where, then stops
-    url = fresh_database(args.database)
+    url = args.database if args.generated else fresh_database(args.database)
     asiento = bootstrap(url)
     with tempfile.TemporaryDirectory(prefix="asiento-month-") as scratch:
         result = run_month(
-            asiento, url, supplies=args.supplies, seed=args.seed, months=args.months, work_dir=Path(scratch)
+            asiento,
+            url,
+            supplies=args.supplies,
+            seed=args.seed,
+            months=args.months,
+            work_dir=Path(scratch),
+            generated_before=args.generated,
         )
     print_result(result, "sqlite" if url.startswith("sqlite") else "postgresql")
     asiento.close()
