@@ -7,12 +7,13 @@ enforce a rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
+import orjson
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
@@ -50,22 +51,75 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+# The library's transcodings of the value types our events carry, by their stored names.
+_FAST_TAGS: dict[type, tuple[str, Callable[[Any], str]]] = {
+    Decimal: ("decimal_str", str),
+    date: ("date_iso", date.isoformat),
+    datetime: ("datetime_iso", datetime.isoformat),
+    UUID: ("uuid_hex", lambda value: value.hex),
+}
+_PLAIN = (str, int, bool, float, type(None))
+
+
 class LeanJSONTranscoder(JSONTranscoder):
-    """The library's JSON transcoder with a shorter hook for every decoded object.
+    """The library's JSON transcoder, faster both ways; the stored bytes are unchanged.
 
     Decoding the stored events is a third of a projection catch-up (profiled),
     and the hook runs for every JSON object (about a dozen per event). This one
     reads the type tag with one lookup and calls the registered decoder
-    directly; the stored format is unchanged.
+    directly.
+
+    Encoding was a tenth of a billing run: the standard encoder calls back into
+    Python for every Decimal and date (twenty in an invoice). Here one walk
+    replaces each tagged value by its ``{"_type_", "_data_"}`` object and orjson
+    writes the bytes, the same bytes the library writes (compact separators,
+    UTF-8, keys in order; tested against every event of the demo log). A type
+    with no registered transcoding gets the library's error.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._decoders: dict[str, Any] = {}
+        self._taggers: dict[type, tuple[str, Callable[[Any], Any]]] = {}
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
         self._decoders = {name: t.decode for name, t in self.names.items()}
+        fast = _FAST_TAGS.get(transcoding.type)
+        encode = fast[1] if fast is not None and fast[0] == transcoding.name else transcoding.encode
+        self._taggers[transcoding.type] = (transcoding.name, encode)
+
+    def encode(self, obj: Any) -> bytes:
+        try:
+            return orjson.dumps(self._tagged(obj), option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError:
+            return super().encode(obj)  # what orjson refuses (integers over 64 bits): the library's way
+
+    def _tagged(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        if kind is dict:
+            tagged = self._tagged
+            return {key: item if type(item) in _PLAIN else tagged(item) for key, item in value.items()}
+        if kind is list or kind is tuple:
+            return [self._tagged(item) for item in value]
+        try:
+            name, encode = self._taggers[kind]
+        except KeyError:
+            return self._subclass_tagged(value)
+        # a transcoding may return containers of values that need tags themselves
+        return {"_type_": name, "_data_": self._tagged(encode(value))}
+
+    def _subclass_tagged(self, value: Any) -> Any:
+        """What the standard encoder writes natively though it is not exactly a plain type (a StrEnum)."""
+        if isinstance(value, (str, int, float)):
+            return value
+        if isinstance(value, dict):
+            return {key: self._tagged(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._tagged(item) for item in value]
+        return self._encode_obj(value)  # raises the library's "not serializable" error
 
     def _decode_obj(self, d: dict[str, Any]) -> Any:
         if len(d) == 2:
@@ -249,7 +303,10 @@ class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Applicati
             entry = JournalEntry.post(
                 effective_date=fiscal_year.end_date,
                 description=f"Asiento de cierre del ejercicio {year}: resultados a Resultado del ejercicio",
-                lines=lines, chart=self.chart(), calendar=calendar, recorded_by=recorded_by,
+                lines=lines,
+                chart=self.chart(),
+                calendar=calendar,
+                recorded_by=recorded_by,
                 kind=YEAR_CLOSING,
             )
         calendar.close_year(year, closing_entry_id=entry.id if entry else None, recorded_by=recorded_by)
@@ -258,7 +315,11 @@ class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Applicati
         return entry.id if entry else None
 
     def record_opening_entry(
-        self, year: int, balance_sheet_balances: Mapping[str, Decimal], *, based_on_position: int,
+        self,
+        year: int,
+        balance_sheet_balances: Mapping[str, Decimal],
+        *,
+        based_on_position: int,
         recorded_by: str,
     ) -> UUID | None:
         """Carry the closed previous year's balance-sheet balances into ``year``.
@@ -275,18 +336,26 @@ class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Applicati
 
         def post(description: str, entry_lines: list[EntryLine], kind: str) -> JournalEntry:
             return JournalEntry.post(
-                effective_date=fiscal_year.start_date, description=description, lines=entry_lines,
-                chart=chart, calendar=calendar, recorded_by=recorded_by, kind=kind,
+                effective_date=fiscal_year.start_date,
+                description=description,
+                lines=entry_lines,
+                chart=chart,
+                calendar=calendar,
+                recorded_by=recorded_by,
+                kind=kind,
             )
 
         opening = post(f"Asiento de apertura del ejercicio {year}", lines, YEAR_OPENING)
         entries = [opening]
         transfer = result_transfer_lines(balance_sheet_balances.get(RESULT_OF_YEAR_ACCOUNT, Decimal(0)))
         if transfer:
-            entries.append(post(
-                "Traslado del resultado del ejercicio anterior a resultados no asignados",
-                transfer, "result_transfer",
-            ))
+            entries.append(
+                post(
+                    "Traslado del resultado del ejercicio anterior a resultados no asignados",
+                    transfer,
+                    "result_transfer",
+                )
+            )
         calendar.link_opening_entries(year, [e.id for e in entries], recorded_by=recorded_by)
         self._require_log_at(based_on_position)
         self._save(calendar, *entries, what="el calendario de ejercicios")
@@ -304,13 +373,19 @@ class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Applicati
             calendar.unlink_opening_entry(following.year, recorded_by=recorded_by)
             for entry_id in following.opening_entry_ids:
                 changed += self._reverse_year_end(
-                    entry_id, following.start_date, calendar,
-                    f"Anulación de la apertura {following.year} {note}", recorded_by,
+                    entry_id,
+                    following.start_date,
+                    calendar,
+                    f"Anulación de la apertura {following.year} {note}",
+                    recorded_by,
                 )
         if fiscal_year.closing_entry_id is not None:
             changed += self._reverse_year_end(
-                fiscal_year.closing_entry_id, fiscal_year.end_date, calendar,
-                f"Anulación del asiento de cierre {year} {note}", recorded_by,
+                fiscal_year.closing_entry_id,
+                fiscal_year.end_date,
+                calendar,
+                f"Anulación del asiento de cierre {year} {note}",
+                recorded_by,
             )
         self._save(*changed, what="el calendario de ejercicios")
 
@@ -319,7 +394,10 @@ class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Applicati
     ) -> list[Aggregate]:
         original: JournalEntry = self._get(entry_id, "El asiento")
         reversal = original.reverse(
-            effective_date=day, chart=self.chart(), calendar=calendar, recorded_by=recorded_by,
+            effective_date=day,
+            chart=self.chart(),
+            calendar=calendar,
+            recorded_by=recorded_by,
             description=description,
         )
         return [original, reversal]

@@ -12,8 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
 from sqlalchemy import and_, func, select
 
+from adapters.application import DateAsISO
 from api.bill_print import print_member_bills
 from api.billing_run import period_bounds
 from api.bootstrap import Asiento, bootstrap
@@ -181,3 +183,22 @@ def test_a_consumption_jump_is_held_under_ley_24240(tmp_path: Path) -> None:
     assert all("Ley 24.240" in reason for reason in reasons)
     assert summary.receivables_ledger == summary.receivables_accounts
     assert not summary.notes  # nothing to explain: the window is long enough
+
+
+def test_every_stored_event_is_the_bytes_the_library_encoder_writes(
+    demo: tuple[Asiento, DemoSummary],
+) -> None:
+    """The whole demo log, re-encoded by the library's JSON transcoder, is byte for byte as stored."""
+    asiento, _ = demo
+    library = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+        library.register(transcoding)
+    ours = asiento.app.mapper.transcoder
+    checked, position = 0, 1
+    while page := asiento.app.recorder.select_notifications(position, 1_000):
+        for stored in page:
+            state = ours.decode(stored.state)
+            assert library.encode(state) == stored.state, stored.topic
+            checked += 1
+        position = page[-1].id + 1
+    assert checked == asiento.runner.head() > 500
