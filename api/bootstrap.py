@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from adapters.application import AsientoApp
+from adapters.bulk_load import FastForwardCache
 from adapters.store import StoreConfig, config_from_env, make_engine
 from ledger_rules import EventRecord, RuleBook, load_chart, load_rule_book
 from projections.audit_chain import AuditChainProjection
@@ -34,6 +35,7 @@ class Asiento:
     runner: ProjectionRunner
     posting: PostingEngine | None = None
     rules_path: Path | None = None  # a second process (background projections) loads the same rules
+    cash_sessions: FastForwardCache = field(default_factory=FastForwardCache)  # kept between receipts
 
     def scratch_runner(self, engine: Engine) -> ProjectionRunner:
         """The same projections, writing to another database (``verify --deep``)."""

@@ -14,7 +14,7 @@ from adapters.billing_settings import load_billing_settings
 from adapters.interest_rates import load_interest_rates
 from api import render
 from api.cli_support import Opened, parse_day, parse_uuid
-from api.counter import receipt_aggregates
+from api.counter import record_counter_receipt
 from domain.cash_desk import INSTRUMENTS
 from domain.errors import InvalidInput
 from domain.members import normalize_member_number
@@ -108,7 +108,8 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
                     )
             session_id = parse_uuid(session, "Sesión") if session else None
             chosen = [parse_uuid(i, "Factura") for i in invoice or []]
-            receipt = asiento.app.record_receipt(
+            receipt = record_counter_receipt(
+                asiento,
                 member_number=number,
                 instruments=_instruments(pay),
                 effective_date=parse_day(on, "--date"),
@@ -116,7 +117,6 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
                 recorded_by=acting_user(),
                 session_id=session_id,
                 chosen=chosen,
-                cache=receipt_aggregates(asiento, number, [*candidates, *chosen], session_id),
             )
         render.console.print(f"Recibo {receipt.id}: $ {format_ar(receipt.total)}")
         for allocation in receipt.allocations:

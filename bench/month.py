@@ -57,7 +57,7 @@ from api.billing_run import BillingReport, BillingRun
 from api.bootstrap import Asiento, bootstrap
 from api.cli_cash import open_invoice_ids
 from api.collections_service import CollectionImport, CollectionReport
-from api.counter import receipt_aggregates
+from api.counter import record_counter_receipt
 from api.parallel_catch_up import catch_up_planned_first
 from api.readings_service import ReadingsService
 from bench.billing_run import raw_append
@@ -352,14 +352,14 @@ def cash_desk(asiento: Asiento, payers: list[tuple[str, int]], period: str, resu
             candidates = open_invoice_ids(conn, member)
         amount = from_cents(cents)
         session = sessions[n // RECEIPTS_PER_SESSION]
-        app.record_receipt(
+        record_counter_receipt(
+            asiento,
             member_number=member,
             instruments=[{"kind": "cash", "amount": str(amount)}],
             effective_date=day,
             open_invoice_ids=candidates,
             recorded_by=RECORDED_BY,
             session_id=session,
-            cache=receipt_aggregates(asiento, member, candidates, session),
         )
         collected[n // RECEIPTS_PER_SESSION] += amount
         result.counter_total += amount

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from api.cli_cash import open_invoice_ids
 from api.cli_support import parse_uuid
 from api.collections_service import CollectionImport
+from api.counter import record_counter_receipt
 from api.web.context import WebContext
 from api.web.deps import (
     CashAnnul,
@@ -163,7 +164,8 @@ def collect(context: WebContext, body: ReceiptCreate, actor: StaffUser, receipt_
     chosen = [i for i in chosen if i in set(candidates)]
     instruments = [i.model_dump(mode="json") for i in body.instruments]
     return context.command(
-        lambda: context.asiento.app.record_receipt(
+        lambda: record_counter_receipt(
+            context.asiento,
             member_number=number,
             instruments=instruments,
             effective_date=body.effective_date or date.today(),
