@@ -58,7 +58,7 @@ _FAST_TAGS: dict[type, tuple[str, Callable[[Any], str]]] = {
     datetime: ("datetime_iso", datetime.isoformat),
     UUID: ("uuid_hex", lambda value: value.hex),
 }
-_PLAIN = (str, int, bool, float, type(None))
+_PLAIN = frozenset((str, int, bool, float, type(None)))
 
 
 class LeanJSONTranscoder(JSONTranscoder):
@@ -81,13 +81,17 @@ class LeanJSONTranscoder(JSONTranscoder):
         super().__init__()
         self._decoders: dict[str, Any] = {}
         self._taggers: dict[type, tuple[str, Callable[[Any], Any]]] = {}
+        self._leaf_taggers: dict[type, tuple[str, Callable[[Any], Any]]] = {}  # their data is a string
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
         self._decoders = {name: t.decode for name, t in self.names.items()}
         fast = _FAST_TAGS.get(transcoding.type)
-        encode = fast[1] if fast is not None and fast[0] == transcoding.name else transcoding.encode
-        self._taggers[transcoding.type] = (transcoding.name, encode)
+        if fast is not None and fast[0] == transcoding.name:
+            self._taggers[transcoding.type] = self._leaf_taggers[transcoding.type] = fast
+        else:
+            self._taggers[transcoding.type] = (transcoding.name, transcoding.encode)
+            self._leaf_taggers.pop(transcoding.type, None)
 
     def encode(self, obj: Any) -> bytes:
         try:
@@ -100,8 +104,7 @@ class LeanJSONTranscoder(JSONTranscoder):
         if kind in _PLAIN:
             return value
         if kind is dict:
-            tagged = self._tagged
-            return {key: item if type(item) in _PLAIN else tagged(item) for key, item in value.items()}
+            return self._tagged_dict(value)
         if kind is list or kind is tuple:
             return [self._tagged(item) for item in value]
         try:
@@ -110,6 +113,22 @@ class LeanJSONTranscoder(JSONTranscoder):
             return self._subclass_tagged(value)
         # a transcoding may return containers of values that need tags themselves
         return {"_type_": name, "_data_": self._tagged(encode(value))}
+
+    def _tagged_dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
+        # Events are mostly dicts of plain values, Decimals and dates: those are done
+        # here without a call each (a third of the encoding time, profiled).
+        leaf_taggers = self._leaf_taggers
+        tagged: dict[Any, Any] = {}
+        for key, item in value.items():
+            kind = type(item)
+            if kind in _PLAIN:
+                tagged[key] = item
+            elif kind in leaf_taggers:
+                name, encode = leaf_taggers[kind]
+                tagged[key] = {"_type_": name, "_data_": encode(item)}
+            else:
+                tagged[key] = self._tagged(item)
+        return tagged
 
     def _subclass_tagged(self, value: Any) -> Any:
         """What the standard encoder writes natively though it is not exactly a plain type (a StrEnum)."""
