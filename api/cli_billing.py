@@ -74,15 +74,19 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         render.console.print(f"Lectura de {supply} {period}: consumo {units:f}.{held}")
 
     @reading_app.command("import")
-    def reading_import(file: Path, period: Annotated[str, typer.Option(help="AAAA-MM")]) -> None:
-        """Importa el archivo de un lector (CSV, TXT o XLSX): todo o nada."""
+    def reading_import(files: list[Path], period: Annotated[str, typer.Option(help="AAAA-MM")]) -> None:
+        """Importa archivos de lectores (CSV, TXT o XLSX), en orden: cada uno todo o nada.
+
+        Un archivo con errores detiene la importación; los anteriores quedan registrados.
+        """
         with opened() as asiento:
-            checked, unread = ReadingsService(asiento, recorded_by=acting_user()).import_file(file, period)
-        held = sum(1 for c in checked if c.held_for_review)
-        render.console.print(
-            f"{len(checked)} lecturas registradas ({held} retenidas para revisión); "
-            f"{len(unread)} suministros sin leer."
-        )
+            results = ReadingsService(asiento, recorded_by=acting_user()).import_files(files, period)
+        for file, (checked, unread) in zip(files, results, strict=True):
+            held = sum(1 for c in checked if c.held_for_review)
+            render.console.print(
+                f"{file.name}: {len(checked)} lecturas registradas ({held} retenidas para revisión); "
+                f"{len(unread)} suministros sin leer."
+            )
 
     @reading_app.command("route")
     def reading_route(

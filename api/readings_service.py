@@ -153,16 +153,43 @@ class ReadingsService:
         return aggregates[0]
 
     def import_file(self, path: Path, period: str) -> tuple[list[CheckedReading], list[str]]:
+        ((checked, unread),) = self.import_files([path], period)
+        return checked, unread
+
+    def import_files(
+        self, paths: Sequence[Path], period: str
+    ) -> list[tuple[list[CheckedReading], list[str]]]:
+        """Collector files in order, each one whole or not at all; the first bad file stops the rest.
+
+        Returns each file's readings and unread supplies. With several files (or a large one) the
+        registry is projected by a second process meanwhile, so a file is checked against the
+        registry as of the start plus the supplies the earlier files of this import read: a supply
+        read twice is refused whichever of the two the projection shows.
+        """
         check_period(period)
-        parsed, parse_errors = parse_reading_file(path)
-        checked = self._check(parsed.readings, period, file_name=path.name, earlier_errors=parse_errors)
-        aggregates = self._aggregates(checked, period, source=path.name)
+        self.asiento.runner.catch_up()
+        read_here: set[str] = set()
+        results: list[tuple[list[CheckedReading], list[str]]] = []
         with BackgroundProjections(self.asiento) as projections:
-            if len(aggregates) > SAVE_BATCH:
-                projections.start()  # several saves: the registry follows while the rest is written
-            for start in range(0, len(aggregates), SAVE_BATCH):
-                self.asiento.app.save(*aggregates[start : start + SAVE_BATCH])
-        return [c for c, _ in checked], list(parsed.unread_supplies)
+            if len(paths) > 1:
+                projections.start()
+            for path in paths:
+                parsed, parse_errors = parse_reading_file(path)
+                checked = self._check(
+                    parsed.readings,
+                    period,
+                    file_name=path.name,
+                    earlier_errors=parse_errors,
+                    read_here=read_here,
+                )
+                aggregates = self._aggregates(checked, period, source=path.name)
+                if len(aggregates) > SAVE_BATCH:
+                    projections.start()  # several saves: the registry follows while the rest is written
+                for start in range(0, len(aggregates), SAVE_BATCH):
+                    self.asiento.app.save(*aggregates[start : start + SAVE_BATCH])
+                read_here.update(c.reading.supply_number for c, _ in checked)
+                results.append(([c for c, _ in checked], list(parsed.unread_supplies)))
+        return results
 
     def _check(
         self,
@@ -170,9 +197,15 @@ class ReadingsService:
         period: str,
         file_name: str | None = None,
         earlier_errors: Sequence[RowError] = (),
+        read_here: set[str] | None = None,
     ) -> list[tuple[CheckedReading, SupplyMeterInfo]]:
-        """Every row checked against the store; one error lists every bad row, parse errors included."""
-        self.asiento.runner.catch_up()
+        """Every row checked against the store; one error lists every bad row, parse errors included.
+
+        ``read_here``: supplies an import in progress has read already; it caught up before its
+        first file, and its later files are checked against that and this set.
+        """
+        if read_here is None:
+            self.asiento.runner.catch_up()
         with self.asiento.read() as conn:
             known = known_supplies(conn, (i.reading.supply_number for i in items), period)
         if file_name is None and items and items[0].reading.supply_number not in known:
@@ -185,7 +218,8 @@ class ReadingsService:
                 f"el suministro {i.reading.supply_number} ya tiene lectura del período {period}",
             )
             for i in items
-            if i.reading.supply_number in known and period in known[i.reading.supply_number].periods
+            if (i.reading.supply_number in known and period in known[i.reading.supply_number].periods)
+            or (read_here is not None and i.reading.supply_number in read_here)
         ]
         checked: list[CheckedReading] = []
         try:

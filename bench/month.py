@@ -250,7 +250,7 @@ def _route_row(route: str, sequence: int, member: MemberSpec, spec: SupplySpec, 
 
 def import_readings(asiento: Asiento, files: list[Path], period: str) -> int:
     service = ReadingsService(asiento, recorded_by=RECORDED_BY)
-    imported = sum(len(service.import_file(path, period)[0]) for path in files)
+    imported = sum(len(checked) for checked, _ in service.import_files(files, period))
     return imported + review_held(asiento, period)
 
 

@@ -110,3 +110,26 @@ def test_bill_collect_close_and_deposit_from_the_command_line(tmp_path: Path) ->
     assert "1.1.01.10" in balances and "20.000,00" in balances
     refused = run(url, "cash", "receipt", "--member", "1", "--pay", "bitcoin=10", ok=False)
     assert refused.stderr.startswith("Error: ") and refused.stderr.count("\n") == 1
+
+
+def test_reading_files_import_in_order_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    run(url, "init", "--year", "2026")
+    run(url, "tariff", "load")
+    run(url, "member", "add", "1", "Pérez, Juan", "--doc-type", "DNI", "--doc", "20111222", "--vat", "CF",
+        "--address", "San Martín 123", "--admission", "2020-01-01")  # fmt: skip
+    for number, meter in (("E-1", "M1"), ("E-2", "M2")):
+        run(url, "supply", "add", number, "--member", "1", "--service", "electricity", "--category",
+            "residential", "--address", "San Martín 123", "--date", "2025-12-01")  # fmt: skip
+        run(url, "supply", "connect", number, "--date", "2025-12-01", "--meter", meter, "--initial", "1000")
+    header = "suministro;fecha_lectura;lectura;lecturista\r\n"
+    first, second = tmp_path / "ruta1.csv", tmp_path / "ruta2.csv"
+    first.write_text(header + "E-1;31/01/2026;1150;L1\r\n", encoding="utf-8")
+    second.write_text(header + "E-2;31/01/2026;1300;L2\r\n", encoding="utf-8")
+    out = run(url, "reading", "import", str(first), str(second), "--period", "2026-01").stdout
+    assert "ruta1.csv: 1 lecturas registradas (0 retenidas para revisión); 0 suministros sin leer." in out
+    assert "ruta2.csv: 1 lecturas registradas" in out
+    again = run(url, "reading", "import", str(second), "--period", "2026-01", ok=False)
+    assert "ya tiene lectura del período 2026-01" in again.stdout + again.stderr
+    billed = run(url, "billing", "run", "--period", "2026-01", "--issue-date", "2026-02-02").stdout
+    assert "2 facturas" in billed

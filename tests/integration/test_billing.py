@@ -222,6 +222,68 @@ def test_reading_import_is_all_or_nothing(asiento: Asiento, tmp_path: Any) -> No
         service.import_file(good, "2026-01")
 
 
+def test_several_reading_files_import_in_order_and_stop_at_the_first_bad_one(
+    asiento: Asiento, tmp_path: Any
+) -> None:
+    """The registry is projected by a follower meanwhile: a supply read in two files is still refused."""
+    from adapters.reading_files import ReadingFileError
+    from api.readings_service import ReadingsService
+    from projections.commercial_tables import readings
+
+    setup_services(asiento)
+    member(asiento, "1")
+    for number in ("E-1", "E-2", "E-3"):
+        metered(asiento, number, "000001", initial="1000")
+    header = "suministro;fecha_lectura;lectura;lecturista\r\n"
+    route_a, route_b, again = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "again.csv"
+    route_a.write_text(header + "E-1;31/01/2026;1100;L1\r\nE-2;31/01/2026;1200;L1\r\n", encoding="utf-8")
+    route_b.write_text(header + "E-3;31/01/2026;1300;L2\r\n", encoding="utf-8")
+    again.write_text(header + "E-3;31/01/2026;1300;L2\r\nE-2;31/01/2026;1210;L2\r\n", encoding="utf-8")
+    service = ReadingsService(asiento, recorded_by="test")
+    results = service.import_files([route_a, route_b], "2026-01")
+    assert [[(c.reading.supply_number, c.consumption_units) for c in checked] for checked, _ in results] == [
+        [("E-1", D("100")), ("E-2", D("200"))],
+        [("E-3", D("300"))],
+    ]
+    head = asiento.runner.head()
+    with pytest.raises(ReadingFileError) as refused:
+        service.import_files([again, route_a], "2026-01")
+    assert refused.value.source == "again.csv"
+    assert sorted((e.line, e.field) for e in refused.value.errors) == [(2, "suministro"), (3, "suministro")]
+    assert asiento.runner.head() == head
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        r = readings.c
+        read = conn.execute(select(r.supply_number, r.consumption_units).where(r.period == "2026-01")).all()
+    assert sorted((n, D(str(u))) for n, u in read) == [("E-1", D(100)), ("E-2", D(200)), ("E-3", D(300))]
+
+
+def test_a_supply_read_in_two_files_of_one_import_is_refused_there(asiento: Asiento, tmp_path: Any) -> None:
+    from adapters.reading_files import ReadingFileError
+    from api.readings_service import ReadingsService
+
+    setup_services(asiento)
+    member(asiento, "1")
+    metered(asiento, "E-1", "000001", initial="1000")
+    metered(asiento, "E-2", "000001", initial="1000")
+    header = "suministro;fecha_lectura;lectura;lecturista\r\n"
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(header + "E-1;31/01/2026;1100;L1\r\n", encoding="utf-8")
+    second.write_text(header + "E-2;31/01/2026;1100;L1\r\nE-1;31/01/2026;1150;L2\r\n", encoding="utf-8")
+    service = ReadingsService(asiento, recorded_by="test")
+    with pytest.raises(ReadingFileError) as refused:
+        service.import_files([first, second], "2026-01")
+    assert refused.value.source == "second.csv"
+    assert [(e.line, e.field) for e in refused.value.errors] == [(3, "suministro")]
+    assert "ya tiene lectura del período 2026-01" in refused.value.errors[0].reason
+    # the first file stays imported; the second, fixed, goes in alone
+    second.write_text(header + "E-2;31/01/2026;1100;L1\r\n", encoding="utf-8")
+    ((checked, _),) = service.import_files([second], "2026-01")
+    assert [(c.reading.supply_number, c.consumption_units) for c in checked] == [("E-2", D("100"))]
+    with pytest.raises(ReadingFileError, match="ya tiene lectura"):
+        service.import_files([first], "2026-01")
+
+
 def test_meter_change_bills_both_segments(asiento: Asiento) -> None:
     from domain.supplies import check_meter
 
