@@ -27,26 +27,31 @@ def load_aggregates(app: Application[Any], engine: Engine, ids: Sequence[UUID]) 
     """The aggregates that exist among ``ids``, rebuilt from their events (missing ids are left out)."""
     wanted = sorted(set(ids))
     rows_by_id: dict[UUID, list[StoredEvent]] = defaultdict(list)
-    table = app.recorder.events_table_name  # type: ignore[attr-defined]
-    sqlite = engine.dialect.name == "sqlite"
     statement = text(
-        f"SELECT originator_id, originator_version, topic, state FROM {table} "
+        f"SELECT originator_id, originator_version, topic, state FROM {_events_table(app)} "
         "WHERE originator_id IN :ids ORDER BY originator_id, originator_version"
     ).bindparams(bindparam("ids", expanding=True))
     with engine.connect() as conn:
         for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            params = [i.hex for i in chunk] if sqlite else chunk  # the SQLite recorder stores hex
+            params = [_id_param(engine, i) for i in wanted[start : start + CHUNK]]
             for originator_id, version, topic, state in conn.execute(statement, {"ids": params}):
                 key = UUID(str(originator_id))
                 rows_by_id[key].append(StoredEvent(key, version, topic, bytes(state)))
     return {key: _replay(app, stored) for key, stored in rows_by_id.items()}
 
 
-def _replay(app: Application[Any], stored: Sequence[StoredEvent]) -> Any:
+def _events_table(app: Application[Any]) -> str:
+    return app.recorder.events_table_name  # type: ignore[attr-defined]
+
+
+def _id_param(engine: Engine, aggregate_id: UUID) -> UUID | str:
+    return aggregate_id.hex if engine.dialect.name == "sqlite" else aggregate_id  # SQLite stores hex
+
+
+def _replay(app: Application[Any], stored: Sequence[StoredEvent], aggregate: Any = None) -> Any:
     """What ``project_aggregate`` does, without its per-event ``isinstance`` check against a
-    runtime protocol (a fifth of a batch's time): the events come from our own log."""
-    aggregate = None
+    runtime protocol (a fifth of a batch's time): the events come from our own log. From
+    ``aggregate`` when given (the events after its version), else from the first event."""
     for event in stored:
         aggregate = app.mapper.to_domain_event(event).mutate(aggregate)  # type: ignore[attr-defined]
     return aggregate
@@ -76,20 +81,14 @@ class FastForwardCache:
         if kept is None:
             return None
         fresh = _private_copy(kept)
-        table = app.recorder.events_table_name  # type: ignore[attr-defined]
-        sqlite = engine.dialect.name == "sqlite"
         newer = text(
-            f"SELECT originator_version, topic, state FROM {table} "
+            f"SELECT originator_version, topic, state FROM {_events_table(app)} "
             "WHERE originator_id = :id AND originator_version > :version ORDER BY originator_version"
         )
         with engine.connect() as conn:
-            rows = conn.execute(
-                newer, {"id": aggregate_id.hex if sqlite else aggregate_id, "version": fresh.version}
-            ).all()
-        for version, topic, state in rows:
-            stored = StoredEvent(aggregate_id, version, topic, bytes(state))
-            fresh = app.mapper.to_domain_event(stored).mutate(fresh)  # type: ignore[attr-defined]
-        return fresh
+            rows = conn.execute(newer, {"id": _id_param(engine, aggregate_id), "version": fresh.version})
+            stored = [StoredEvent(aggregate_id, v, topic, bytes(state)) for v, topic, state in rows]
+        return _replay(app, stored, fresh)
 
     def keep(self, aggregate: Any) -> None:
         """Keep an aggregate that was just saved (one with unsaved events is not kept)."""
@@ -102,10 +101,6 @@ class FastForwardCache:
             self._kept.move_to_end(aggregate.id)
             while len(self._kept) > self.maxsize:
                 self._kept.popitem(last=False)
-
-    def forget(self, aggregate_id: UUID) -> None:
-        with self._lock:
-            self._kept.pop(aggregate_id, None)
 
 
 def _private_copy(aggregate: Any) -> Any:

@@ -309,6 +309,11 @@ class Generated:
     readings: int = 0
     events: int = 0
 
+    def count(self, member: MemberSpec, months: int) -> None:
+        self.members += 1
+        self.supplies += len(member.supplies)
+        self.readings += sum(min(months, len(s.readings)) for s in member.supplies)
+
 
 def generate(
     asiento: Asiento,
@@ -328,9 +333,7 @@ def generate(
     pending: list[Aggregate] = []
     for member in iter_members(supplies, seed, months):
         pending += member_aggregates(member, services, months)
-        done.members += 1
-        done.supplies += len(member.supplies)
-        done.readings += sum(min(months, len(s.readings)) for s in member.supplies)
+        done.count(member, months)
         if done.members % batch_members == 0:
             asiento.app.save(*pending)
             pending = []
@@ -349,9 +352,7 @@ def already_generated(asiento: Asiento, *, supplies: int, seed: int, months: int
     """
     done = Generated()
     for member in iter_members(supplies, seed, months):
-        done.members += 1
-        done.supplies += len(member.supplies)
-        done.readings += sum(min(months, len(s.readings)) for s in member.supplies)
+        done.count(member, months)
     done.events = asiento.app.recorder.max_notification_id() or 0
     return done
 
