@@ -169,7 +169,15 @@ def timed(
     elapsed = time.perf_counter() - started
     events = asiento.runner.head() - head if limit == "append" else items
     cpu = time.process_time() - cpu_started
-    result.stages.append(Stage(name, items, unit, elapsed, events, peak_rss_mib(), cpu, limit))
+    stage = Stage(name, items, unit, elapsed, events, peak_rss_mib(), cpu, limit)
+    result.stages.append(stage)
+    # The table prints at the end; a line per stage now keeps the figures of a long run cut short.
+    print(
+        f"[{time.strftime('%H:%M:%S')}] {name}: {items:,} {unit} in {elapsed:.2f} s "
+        f"({cpu:.2f} s CPU), {events:,} events, peak RSS {stage.peak_rss_mib:,.0f} MiB",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def analyze_if_nobody_does(asiento: Asiento) -> None:
