@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,25 @@ class Asiento:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
+            yield conn
+
+    @cached_property
+    def lone_statements(self) -> Engine:
+        """The engine for reads whose every statement stands alone (a lookup by key).
+
+        On PostgreSQL they run without a transaction around them (autocommit): one round
+        trip each instead of BEGIN, the query and the ROLLBACK that returns the connection
+        to the pool, which was a sixth of a counter receipt's time at 100,000 supplies. A
+        statement alone reads one consistent snapshot anyway; reads of several statements
+        that must agree with each other use ``read``."""
+        if self.engine.dialect.name != "postgresql":
+            return self.engine
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextmanager
+    def read_alone(self) -> Iterator[Connection]:
+        """``read`` for statements that each stand alone (see ``lone_statements``)."""
+        with self.lone_statements.connect() as conn:
             yield conn
 
     def close(self) -> None:

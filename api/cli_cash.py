@@ -87,7 +87,7 @@ def register(app: typer.Typer, opened: Opened, acting_user: Callable[[], str]) -
         number = normalize_member_number(member)
         day = parse_day(on, "--date")
         with opened() as asiento:
-            with asiento.read() as conn:
+            with asiento.read_alone() as conn:
                 candidates = open_invoice_ids(conn, number)
             if interest:
                 settings = load_billing_settings()

@@ -30,10 +30,10 @@ def receipt_aggregates(
     ids = [member_id(member_number), CALENDAR_ID, *invoice_ids]
     session = None
     if session_id is not None:
-        session = asiento.cash_sessions.load(asiento.app, asiento.engine, session_id)
+        session = asiento.cash_sessions.load(asiento.app, asiento.lone_statements, session_id)
         if session is None:
             ids.append(session_id)
-    loaded = load_aggregates(asiento.app, asiento.engine, ids)
+    loaded = load_aggregates(asiento.app, asiento.lone_statements, ids)
     if session is not None:
         loaded[session.id] = session
     return loaded

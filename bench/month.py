@@ -356,7 +356,7 @@ def cash_desk(asiento: Asiento, payers: list[tuple[str, int]], period: str, resu
     ]
     collected = [ZERO] * len(sessions)
     for n, (member, cents) in enumerate(payers):
-        with asiento.read() as conn:
+        with asiento.read_alone() as conn:
             candidates = open_invoice_ids(conn, member)
         amount = from_cents(cents)
         session = sessions[n // RECEIPTS_PER_SESSION]

@@ -159,7 +159,7 @@ def resolve_payer(context: WebContext, body: ReceiptCreate) -> tuple[str, list[U
 
 def collect(context: WebContext, body: ReceiptCreate, actor: StaffUser, receipt_id: UUID | None) -> Receipt:
     number, chosen = resolve_payer(context, body)
-    with context.asiento.read() as conn:
+    with context.asiento.read_alone() as conn:
         candidates = open_invoice_ids(conn, number)
     chosen = [i for i in chosen if i in set(candidates)]
     instruments = [i.model_dump(mode="json") for i in body.instruments]
