@@ -439,6 +439,7 @@ def run_month(
     work_dir: Path,
     raw_limits: bool = True,
     generated_before: bool = False,
+    rebuild: bool = True,
 ) -> MonthResult:
     started = time.perf_counter()
     period = bench_period(months)
@@ -487,7 +488,8 @@ def run_month(
         )
     )
     result.raw_read_events_per_s = raw_read_rate(asiento)
-    timed(result, asiento, "rebuild (all)", "events", lambda: rebuild_all(asiento), limit="read")
+    if rebuild:
+        timed(result, asiento, "rebuild (all)", "events", lambda: rebuild_all(asiento), limit="read")
     as_of = date(issued.year, issued.month, 28)
     timed(result, asiento, "trial balance", "rows", lambda: trial_balance(asiento, as_of, result), "none")
     chosen = sample_members(STATEMENT_SAMPLE, generated.members, seed + 5)
@@ -568,6 +570,11 @@ def main() -> None:
         action="store_true",
         help="the database holds bench/generate.py's cooperative of this size and seed: time the month on it",
     )
+    parser.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="leave out the rebuild of every projection (hours on a long SQLite log); the rest is the same",
+    )
     args = parser.parse_args()
     faulthandler.dump_traceback_later(4 * 3600, exit=True)  # a stuck benchmark says where, then stops
     url = args.database if args.generated else fresh_database(args.database)
@@ -581,6 +588,7 @@ def main() -> None:
             months=args.months,
             work_dir=Path(scratch),
             generated_before=args.generated,
+            rebuild=not args.no_rebuild,
         )
     print_result(result, "sqlite" if url.startswith("sqlite") else "postgresql")
     asiento.close()
