@@ -1,7 +1,7 @@
 """Recording meter readings: by hand or from a collector's file, checked against the store.
 
 What a reading is checked against (the supply's meter, its last reading, its
-history, a pending meter change) is read for all the file's supplies in three
+history, a pending meter change) is read for all the file's supplies in a few
 queries. A file with any bad row writes nothing; a good one is saved in
 batches of whole readings.
 """
@@ -24,11 +24,16 @@ from domain.errors import NotFound
 from domain.meter_readings import MeterReading, check_period
 from domain.reading_review import DEFAULT_THRESHOLDS, CheckedReading, SupplyMeterInfo
 from domain.readings import Meter, ReadingInput, consumption_between
+from projections.billing_queries import shift_period
 from projections.commercial_tables import meter_changes, readings, supplies
 
 SAVE_BATCH = 5_000
 UNITS_PRECISION = Decimal("0.001")  # the read model keeps three decimals of a unit
 HISTORY_LIMIT = 12
+# The readings read back for a file's supplies: two years, not the whole history, so an
+# import costs the same in a cooperative's tenth year as in its first. A year of
+# estimates fits between the last HISTORY_LIMIT real readings; longer gaps read everything.
+HISTORY_WINDOW_MONTHS = 2 * HISTORY_LIMIT
 
 
 @dataclass(frozen=True)
@@ -49,19 +54,13 @@ class _Known:
 
 def known_supplies(conn: Connection, supply_numbers: Iterable[str], before_period: str) -> dict[str, _Known]:
     numbers = sorted(set(supply_numbers))
-    s, r, mc = supplies.c, readings.c, meter_changes.c
+    s, mc = supplies.c, meter_changes.c
     rows = conn.execute(
         select(
             s.number, s.meter_serial, s.meter_digits, s.meter_multiplier, s.initial_reading, s.connected_on
         ).where(s.number.in_(numbers) & s.meter_serial.is_not(None))
     ).all()
-    past: dict[str, list[tuple[str, date, Decimal, Decimal, bool]]] = defaultdict(list)
-    for number, period, day, value, units, estimated in conn.execute(
-        select(r.supply_number, r.period, r.reading_date, r.value, r.consumption_units, r.estimated)
-        .where(r.supply_number.in_(numbers))
-        .order_by(r.supply_number, r.period)
-    ):
-        past[number].append((period, day, value, units, estimated))
+    past = _recent_history(conn, numbers, before_period)
     changes: dict[str, tuple[date, Meter, Decimal, Decimal]] = {}
     for number, day, serial, digits, multiplier, final, initial in conn.execute(
         select(
@@ -91,6 +90,48 @@ def known_supplies(conn: Connection, supply_numbers: Iterable[str], before_perio
         )
         for number, serial, digits, multiplier, initial, connected in rows
     }
+
+
+def _recent_history(
+    conn: Connection, numbers: list[str], before_period: str
+) -> dict[str, list[tuple[str, date, Decimal, Decimal, bool]]]:
+    """The readings of the last HISTORY_WINDOW_MONTHS, or the whole history where that is short.
+
+    The window holds all a check needs when it has HISTORY_LIMIT real readings before the
+    period: the last value, the history and the estimates since the last real reading
+    all come after them. A supply short of that whose history starts earlier is read whole."""
+    since = shift_period(before_period, -HISTORY_WINDOW_MONTHS)
+    past = _past_readings(conn, numbers, since)
+    short = [
+        number
+        for number in numbers
+        if sum(1 for p in past[number] if p[0] < before_period and not p[4]) < HISTORY_LIMIT
+    ]
+    if short:
+        r = readings.c
+        older = conn.execute(
+            select(r.supply_number).where(r.supply_number.in_(short) & (r.period < since)).distinct()
+        ).scalars()
+        past.update(_past_readings(conn, sorted(older)))
+    return past
+
+
+def _past_readings(
+    conn: Connection, numbers: list[str], since: str | None = None
+) -> dict[str, list[tuple[str, date, Decimal, Decimal, bool]]]:
+    """Each supply's readings (period, date, value, units, estimated) in period order, from ``since``."""
+    r = readings.c
+    query = (
+        select(r.supply_number, r.period, r.reading_date, r.value, r.consumption_units, r.estimated)
+        .where(r.supply_number.in_(numbers))
+        .order_by(r.supply_number, r.period)
+    )
+    if since is not None:
+        query = query.where(r.period >= since)
+    found: dict[str, list[tuple[str, date, Decimal, Decimal, bool]]] = defaultdict(list)
+    for number, period, day, value, units, estimated in conn.execute(query):
+        found[number].append((period, day, value, units, estimated))
+    return found
 
 
 def _known(
