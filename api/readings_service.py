@@ -109,10 +109,13 @@ def _recent_history(
     ]
     if short:
         r = readings.c
-        older = conn.execute(
-            select(r.supply_number).where(r.supply_number.in_(short) & (r.period < since)).distinct()
-        ).scalars()
-        past.update(_past_readings(conn, sorted(older)))
+        older = sorted(
+            conn.execute(
+                select(r.supply_number).where(r.supply_number.in_(short) & (r.period < since)).distinct()
+            ).scalars()
+        )
+        if older:
+            past.update(_past_readings(conn, older))
     return past
 
 
