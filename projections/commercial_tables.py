@@ -122,6 +122,8 @@ invoices = Table(
     Index("ix_invoices_supply_period", "supply_number", "period"),
     Index("ix_invoices_member", "member_number", "issue_date"),
     Index("ix_invoices_number", "point_of_sale", "document_type", "number", unique=True),
+    # a collection file's payments name documents; their invoices are found through this
+    Index("ix_invoices_payable", "payable_document_id"),
 )
 
 payable_documents = Table(
@@ -245,7 +247,8 @@ cheques = Table(
 )
 
 document_payments = Table(
-    "document_payments", metadata,
+    "document_payments",
+    metadata,
     Column("receipt_id", String(32), primary_key=True),
     Column("document_id", String(32), primary_key=True),
     Column("supply_number", String(20), nullable=False),

@@ -21,7 +21,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
-from projections.tables import metadata, projection_positions
+from projections.tables import create_missing_indexes, metadata, projection_positions
 
 DEFAULT_PAGE_SIZE = 2_000
 MIN_PAGE_SIZE = 500
@@ -152,6 +152,7 @@ class ProjectionRunner:
         self.projections = {p.name: p for p in projections}
         self.page_size = page_size
         metadata.create_all(engine)
+        create_missing_indexes(engine)
         self._ensure_positions()
 
     def _ensure_positions(self) -> None:

@@ -11,15 +11,42 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Engine,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    inspect,
 )
+from sqlalchemy.exc import DBAPIError
 
 metadata = MetaData()
+
+
+def create_missing_indexes(engine: Engine) -> list[str]:
+    """Build the indexes a newer version added to tables that exist already; their names.
+
+    ``create_all`` makes a table's indexes only with the table. One catalog query on
+    PostgreSQL; the first start after an upgrade builds what is missing (on a large
+    table that takes a while, once). Two processes starting together may race: the
+    loser finds the index built and goes on."""
+    built = {index["name"] for indexes in inspect(engine).get_multi_indexes().values() for index in indexes}
+    created = []
+    for table in metadata.sorted_tables:
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            if index.name in built:
+                continue
+            try:
+                with engine.begin() as conn:
+                    index.create(conn)
+            except DBAPIError:
+                if not inspect(engine).has_index(table.name, str(index.name)):
+                    raise
+            created.append(str(index.name))
+    return created
+
 
 ENTRY_ID = BigInteger().with_variant(Integer(), "sqlite")
 
