@@ -43,11 +43,11 @@ from domain.billing import (
     HeldBill,
     PayableDocument,
     exceeds_consumer_protection_limit,
+    invoice_id,
     payable_document_id,
 )
 from domain.calendar import FiscalCalendar
 from domain.errors import Conflict, DomainError
-from domain.identity import stable_id
 from domain.interest import INTEREST_CONCEPT, late_interest
 from domain.invoicing import Invoice
 from domain.meter_readings import MeterReading, check_period
@@ -67,10 +67,6 @@ def period_bounds(period: str) -> tuple[date, date]:
     check_period(period)
     year, month = (int(part) for part in period.split("-"))
     return date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
-
-
-def invoice_id(supply_number: str, period: str) -> UUID:
-    return stable_id("invoice", f"{supply_number}/{period}")
 
 
 @dataclass

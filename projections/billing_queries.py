@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, and_, func, select
 
+from domain.billing import held_bill_id, invoice_id
 from domain.supplies import BILLABLE_STATES
 from projections.commercial_tables import (
     document_payments,
@@ -176,22 +177,23 @@ def billing_chunk(
 
 
 def _billed_or_held(conn: Connection, period: str, supply_numbers: list[str]) -> dict[str, bool]:
-    """Supplies not to bill now (True: invoiced for the period, or held and not released) and
-    held bills released for billing (False)."""
+    """Supplies not to bill now (True: the run's invoice for the period exists, or a held bill
+    not released) and held bills released for billing (False).
+
+    Both are looked up by their ids, which derive from (supply, period): a unique key, so the
+    planner takes the index even when its statistics predate the run's own invoices."""
     found: dict[str, bool] = {}
     if not supply_numbers:
         return found
     i, h = invoices.c, held_bills.c
-    for (number,) in conn.execute(
-        select(i.supply_number).where(and_(i.supply_number.in_(supply_numbers), i.period == period))
+    by_invoice = {invoice_id(number, period).hex: number for number in supply_numbers}
+    for (key,) in conn.execute(select(i.invoice_id).where(i.invoice_id.in_(list(by_invoice)))):
+        found[by_invoice[key]] = True
+    by_held = {held_bill_id(number, period).hex: number for number in supply_numbers}
+    for key, released in conn.execute(
+        select(h.aggregate_id, h.released).where(h.aggregate_id.in_(list(by_held)))
     ):
-        found[number] = True
-    for number, released in conn.execute(
-        select(h.supply_number, h.released).where(
-            and_(h.supply_number.in_(supply_numbers), h.period == period)
-        )
-    ):
-        found.setdefault(number, not released)
+        found.setdefault(by_held[key], not released)
     return found
 
 

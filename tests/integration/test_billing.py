@@ -422,3 +422,27 @@ def test_background_projections_give_the_read_models_of_a_replay(
     assert len(projected["invoices"]) == 12 and len(projected["journal_entries"]) == 12
     coop.runner.rebuild(list(coop.runner.projections))
     assert every_row() == projected
+
+
+def test_a_late_interest_debit_note_of_the_period_does_not_stop_its_bill(coop: Asiento) -> None:
+    from adapters.interest_rates import load_interest_rates
+    from api.billing_run import invoice_id
+
+    run(coop)
+    notes = coop.app.charge_late_interest(
+        member_number="1",
+        effective_date=date(2026, 2, 27),  # after the first due date: a debit note dated in February
+        open_invoice_ids=[invoice_id("E-1", "2026-01"), invoice_id("I-1", "2026-01")],
+        rates=load_interest_rates(),
+        point_of_sale=1,
+        due_days=0,
+        recorded_by="cajera",
+    )
+    assert sorted((n.supply_number, n.period) for n in notes) == [("E-1", "2026-02"), ("I-1", "2026-02")]
+    read(coop, "E-2", "2026-02", "52000")
+    read(coop, "E-1", "2026-02", "1500")
+    coop.runner.catch_up()
+    report = run(coop, period="2026-02", issue_date=date(2026, 3, 2))
+    assert (report.invoices, report.skipped) == (3, [])  # E-1, I-1 and E-2, the notes notwithstanding
+    assert invoice_of(coop, "E-1", "2026-02").consumption_units == D("180")
+    assert invoice_of(coop, "I-1", "2026-02").period == "2026-02"
