@@ -77,41 +77,18 @@ class PayableDocument(Aggregate):
         self.total = total
 
     @classmethod
-    def issue(
-        cls,
-        *,
-        member_number: str,
-        period: str,
-        sequence: int,
-        number: int,
-        effective_date: date,
-        invoice_ids: list[UUID],
-        total: Decimal,
-        due_date: date,
-        second_due_date: date,
-        second_due_total: Decimal,
-        barcode: str,
-        recorded_by: str,
-    ) -> PayableDocument:
+    def issue(cls, *, member_number: str, period: str, sequence: int, number: int, effective_date: date,
+              invoice_ids: list[UUID], total: Decimal, due_date: date, second_due_date: date,
+              second_due_total: Decimal, barcode: str, recorded_by: str) -> PayableDocument:
         if not invoice_ids:
             raise InvalidInput(f"Documento del asociado {member_number}: sin facturas")
         if second_due_date < due_date or second_due_total < total:
             raise InvalidInput("El segundo vencimiento debe ser posterior y no menor en importe")
-        return cls(
-            member_number=member_number,
-            period=period,
-            sequence=sequence,
-            number=number,
-            effective_date=effective_date,
-            invoice_ids=invoice_ids,
-            total=total,
-            due_date=due_date,
-            second_due_date=second_due_date,
-            second_due_total=second_due_total,
-            barcode=barcode,
-            recorded_by=recorded_by,
-            id=payable_document_id(member_number, period, sequence),
-        )
+        return cls(member_number=member_number, period=period, sequence=sequence, number=number,
+                   effective_date=effective_date, invoice_ids=invoice_ids, total=total,
+                   due_date=due_date, second_due_date=second_due_date, second_due_total=second_due_total,
+                   barcode=barcode, recorded_by=recorded_by,
+                   id=payable_document_id(member_number, period, sequence))
 
 
 class HeldBill(Aggregate):
@@ -133,29 +110,13 @@ class HeldBill(Aggregate):
         self.released = False
 
     @classmethod
-    def hold(
-        cls,
-        *,
-        supply_number: str,
-        member_number: str,
-        period: str,
-        reason: str,
-        consumption_units: Decimal,
-        average_units: Decimal,
-        computed_total: Decimal,
-        recorded_by: str,
-    ) -> HeldBill:
-        return cls(
-            supply_number=supply_number,
-            member_number=member_number,
-            period=period,
-            reason=reason,
-            consumption_units=consumption_units,
-            average_units=average_units,
-            computed_total=computed_total,
-            recorded_by=recorded_by,
-            id=held_bill_id(supply_number, period),
-        )
+    def hold(cls, *, supply_number: str, member_number: str, period: str, reason: str,
+             consumption_units: Decimal, average_units: Decimal, computed_total: Decimal,
+             recorded_by: str) -> HeldBill:
+        return cls(supply_number=supply_number, member_number=member_number, period=period, reason=reason,
+                   consumption_units=consumption_units, average_units=average_units,
+                   computed_total=computed_total, recorded_by=recorded_by,
+                   id=held_bill_id(supply_number, period))
 
     def release(self, note: str, *, recorded_by: str) -> None:
         if self.released:
