@@ -32,6 +32,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from adapters.billing_settings import BillingSettings, load_billing_settings
+from adapters.bulk_load import FastForwardCache
 from adapters.interest_rates import load_interest_rates
 from adapters.tariff_files import parse_tariff_text
 from api.background_projections import BackgroundProjections
@@ -133,6 +134,7 @@ class BillingRun:
         )
         self.first_due = issue_date + timedelta(days=self.settings.first_due_days)
         self.second_due = self.first_due + timedelta(days=self.settings.second_due_days)
+        self._kept_series = FastForwardCache()
 
     # -- the run -------------------------------------------------------------------------
     def run(self, progress: Progress | None = None) -> BillingReport:
@@ -181,6 +183,9 @@ class BillingRun:
             return
         try:
             self.asiento.app.save(*batch.aggregates)
+            for aggregate in batch.aggregates:
+                if isinstance(aggregate, DocumentSeries):
+                    self._kept_series.keep(aggregate)  # saved: the next chunk starts from it
         except IntegrityError:
             # Another run billed some of these meanwhile: nothing of this chunk was written.
             raise Conflict(
@@ -351,10 +356,19 @@ class BillingRun:
         return numbers
 
     def _series(self, document_type: int) -> DocumentSeries:
+        """The numbering series, kept from the previous chunk and brought up to date.
+
+        Every chunk adds a reservation to it, so loaded afresh the series replays every
+        reservation ever made: a fifth of a 1,350,000-supply run (profiled), and growing
+        with each month billed. Only the first chunk of a run reads it whole."""
+        key = series_id(self.settings.point_of_sale, document_type)
+        kept: DocumentSeries | None = self._kept_series.load(
+            self.asiento.app, self.asiento.lone_statements, key
+        )
+        if kept is not None:
+            return kept
         try:
-            series: DocumentSeries = self.asiento.app.repository.get(
-                series_id(self.settings.point_of_sale, document_type)
-            )
+            series: DocumentSeries = self.asiento.app.repository.get(key)
         except AggregateNotFoundError:  # first document of this type at this point of sale
             return DocumentSeries.open(self.settings.point_of_sale, document_type)
         return series

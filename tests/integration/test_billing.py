@@ -446,3 +446,31 @@ def test_a_late_interest_debit_note_of_the_period_does_not_stop_its_bill(coop: A
     assert (report.invoices, report.skipped) == (3, [])  # E-1, I-1 and E-2, the notes notwithstanding
     assert invoice_of(coop, "E-1", "2026-02").consumption_units == D("180")
     assert invoice_of(coop, "I-1", "2026-02").period == "2026-02"
+
+
+def test_numbers_reserved_elsewhere_during_a_run_are_skipped_not_reused(coop: Asiento) -> None:
+    """The run keeps its numbering series between chunks and reads what others reserved meanwhile."""
+    from domain.numbering import DocumentSeries, series_id
+
+    for n in range(3, 7):
+        member(coop, str(n))
+        metered(coop, f"E-{n}", f"{n:06d}")
+        read(coop, f"E-{n}", "2026-01", str(1100 + n * 10))
+    reserved: list[int] = []
+
+    def another_desk_reserves(_members: int) -> None:
+        if not reserved:  # once, after the first chunk
+            series: DocumentSeries = coop.app.repository.get(series_id(1, 6))
+            reserved.extend(series.reserve(5, purpose="otra caja"))
+            coop.app.save(series)
+
+    report = BillingRun(
+        coop, period="2026-01", issue_date=ISSUE, recorded_by="facturacion", members_per_chunk=2
+    ).run(progress=another_desk_reserves)
+    assert report.invoices == 7  # E-1, I-1, E-2 (an A invoice), E-3..E-6
+    with coop.read() as conn:
+        b_numbers = sorted(
+            n for t, n in conn.execute(select(invoices.c.document_type, invoices.c.number)) if t == 6
+        )
+    assert reserved == [3, 4, 5, 6, 7]  # the first chunk (members 1 and 2) took B 1 and 2
+    assert b_numbers == [1, 2, 8, 9, 10, 11]
