@@ -8,10 +8,11 @@
 2. The library sends the events as one array of a composite type, which psycopg
    dumps to text in Python: a tenth of a billing run's time (profiled). Here they
    go through ``COPY ... FROM STDIN`` in binary instead. The table lock and the
-   notify are the library's own statements, sent together first; while the lock is held nobody else
-   draws from the notification id sequence, so the ids of the copied rows are the
-   consecutive values ending at the sequence's ``currval``. A duplicate
-   (originator, version) still fails the whole save with ``IntegrityError``.
+   notify are the library's own statements, sent together first; while the lock
+   is held nobody else draws from the notification id sequence, so the ids of
+   the copied rows are the consecutive values ending at the sequence's
+   ``currval``. A duplicate (originator, version) still fails the whole save
+   with ``IntegrityError``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier, Literal
+from psycopg.sql import SQL, Identifier, Literal
 
 
 class AsientoPostgresRecorder(PostgresApplicationRecorder):
@@ -44,7 +45,8 @@ class AsientoPostgresRecorder(PostgresApplicationRecorder):
     ) -> None:
         # The library's lock statements and its notify, sent as one query: three round trips
         # become one, a tenth of a counter receipt's save (each receipt is a save of its own).
-        curs.execute(SQL("; ").join([*self.lock_table_statements, self._notify_statement()]))
+        notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
+        curs.execute(SQL("; ").join([*self.lock_table_statements, notify]))
         columns = "originator_id, originator_version, topic, state"
         copy_statement = SQL("COPY {schema}.{table} (" + columns + ") FROM STDIN (FORMAT BINARY)").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
@@ -53,9 +55,6 @@ class AsientoPostgresRecorder(PostgresApplicationRecorder):
             copy.set_types([self.datastore.originator_id_type, "int8", "text", "bytea"])
             for event in stored_events:
                 copy.write_row((event.originator_id, event.originator_version, event.topic, event.state))
-
-    def _notify_statement(self) -> SQL | Composed:
-        return SQL("NOTIFY {0}").format(Identifier(self.channel_name))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any

@@ -34,6 +34,7 @@ HISTORY_LIMIT = 12
 # import costs the same in a cooperative's tenth year as in its first. A year of
 # estimates fits between the last HISTORY_LIMIT real readings; longer gaps read everything.
 HISTORY_WINDOW_MONTHS = 2 * HISTORY_LIMIT
+_PastReading = tuple[str, date, Decimal, Decimal, bool]  # period, date, value, units, estimated
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def known_supplies(conn: Connection, supply_numbers: Iterable[str], before_perio
 
 def _recent_history(
     conn: Connection, numbers: list[str], before_period: str
-) -> dict[str, list[tuple[str, date, Decimal, Decimal, bool]]]:
+) -> dict[str, list[_PastReading]]:
     """The readings of the last HISTORY_WINDOW_MONTHS, or the whole history where that is short.
 
     The window holds all a check needs when it has HISTORY_LIMIT real readings before the
@@ -121,8 +122,8 @@ def _recent_history(
 
 def _past_readings(
     conn: Connection, numbers: list[str], since: str | None = None
-) -> dict[str, list[tuple[str, date, Decimal, Decimal, bool]]]:
-    """Each supply's readings (period, date, value, units, estimated) in period order, from ``since``."""
+) -> dict[str, list[_PastReading]]:
+    """Each supply's readings in period order, from ``since``."""
     r = readings.c
     query = (
         select(r.supply_number, r.period, r.reading_date, r.value, r.consumption_units, r.estimated)
@@ -131,7 +132,7 @@ def _past_readings(
     )
     if since is not None:
         query = query.where(r.period >= since)
-    found: dict[str, list[tuple[str, date, Decimal, Decimal, bool]]] = defaultdict(list)
+    found: dict[str, list[_PastReading]] = defaultdict(list)
     for number, period, day, value, units, estimated in conn.execute(query):
         found[number].append((period, day, value, units, estimated))
     return found
@@ -144,7 +145,7 @@ def _known(
     multiplier: Decimal,
     initial: Decimal,
     connected: date,
-    past: list[tuple[str, date, Decimal, Decimal, bool]],
+    past: list[_PastReading],
     change: tuple[date, Meter, Decimal, Decimal] | None,
     periods: frozenset[str],
 ) -> _Known:

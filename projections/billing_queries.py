@@ -137,12 +137,12 @@ def billing_chunk(
         return CandidateChunk([], {}, None)
     rows = conn.execute(
         select(
-            s.number,
+            s.number.label("supply_number"),
             s.member_number,
             s.service,
             s.category,
             s.beneficiaries,
-            m.name,
+            m.name.label("member_name"),
             m.vat_condition,
             m.document_type,
             m.document_number,
@@ -156,20 +156,11 @@ def billing_chunk(
         .where(and_(connected, s.member_number.in_(member_numbers)))
         .order_by(s.member_number, s.number)
     ).all()
-    numbers = [row.number for row in rows]
-    billed = _billed_or_held(conn, period, numbers)
+    billed = _billed_or_held(conn, period, [row.supply_number for row in rows])
     candidates = [
-        BillingCandidate(
-            *row[:9],  # number .. document_number, in the select's order
-            held_released=billed.get(row.number) is False,
-            meter_serial=row.meter_serial,
-            meter_digits=row.meter_digits,
-            meter_multiplier=row.meter_multiplier,
-            initial_reading=row.initial_reading,
-            connected_on=row.connected_on,
-        )
+        BillingCandidate(**row._mapping, held_released=billed.get(row.supply_number) is False)
         for row in rows
-        if billed.get(row.number) is not True
+        if billed.get(row.supply_number) is not True
     ]
     _attach_readings(conn, candidates, period)
     _attach_late_payments(conn, candidates, period_end)
@@ -180,8 +171,9 @@ def _billed_or_held(conn: Connection, period: str, supply_numbers: list[str]) ->
     """Supplies not to bill now (True: the run's invoice for the period exists, or a held bill
     not released) and held bills released for billing (False).
 
-    Both are looked up by their ids, which derive from (supply, period): a unique key, so the
-    planner takes the index even when its statistics predate the run's own invoices."""
+    Both are looked up by their ids, which derive from (supply, period): the run's own
+    idempotency key, so an invoice of another kind (a debit note dated in the period) does
+    not count as the period's bill."""
     found: dict[str, bool] = {}
     if not supply_numbers:
         return found
