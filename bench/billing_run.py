@@ -29,6 +29,7 @@ from eventsourcing.persistence import StoredEvent
 from adapters.commercial_commands import read_services_file
 from api.billing_run import BillingRun
 from api.bootstrap import Asiento, bootstrap
+from bench.cpu import CpuMeter
 from bench.projection_catchup import fresh_database
 from domain.identity import stable_id
 from domain.members import Member
@@ -143,13 +144,14 @@ def main() -> None:
     first = asiento.runner.head() + 1
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    report = BillingRun(
-        asiento,
-        period="2026-01",
-        issue_date=date(2026, 2, 2),
-        recorded_by="bench",
-        members_per_chunk=args.members_per_chunk,
-    ).run()
+    with CpuMeter() as cpu:
+        report = BillingRun(
+            asiento,
+            period="2026-01",
+            issue_date=date(2026, 2, 2),
+            recorded_by="bench",
+            members_per_chunk=args.members_per_chunk,
+        ).run()
     run_s = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     events = asiento.runner.head() - first + 1
@@ -160,6 +162,7 @@ def main() -> None:
         f"billing run: {report.invoices} invoices, {report.documents} documents, {events} events, "
         f"{run_s:.2f}s -> {report.invoices / run_s:,.0f} supplies/s ({events / run_s:,.0f} events/s)"
     )
+    print(cpu.summary())
     print(f"raw append of the same {raw_n} events: {raw_s:.2f}s -> {raw_n / raw_s:,.0f} events/s")
     print(f"peak RSS: {peak:,.0f} MiB (before the run: {rss_before:,.0f} MiB); total billed {report.total}")
     asiento.close()

@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
+import multiprocessing
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -85,6 +87,7 @@ UNREAD_SHARE = 0.02  # meters the collector could not read this month: the billi
 NETWORK_SHARE = 0.70  # documents paid at Pago Fácil
 COUNTER_SHARE = 0.33  # of the members still owing after the network file, those who pay at the counter
 COLLECTION_POINTS = 1_500
+DEFAULT_DESKS = 2  # counter desks taking receipts at once: one per core
 RECEIPTS_PER_SESSION = 300  # a cashier's day at one desk; a session reloads its receipts with it
 PDF_SAMPLE = 100
 STATEMENT_SAMPLE = 500
@@ -103,6 +106,7 @@ class Stage:
     peak_rss_mib: float
     cpu_s: float  # this process's CPU: steadier than elapsed when others load the machine
     limit: str = "append"  # the raw rate this stage is compared with
+    children_cpu_s: float = 0.0  # its helper processes': projection followers, counter desks
 
     @property
     def items_per_s(self) -> float:
@@ -163,21 +167,29 @@ def timed(
     analyze_if_nobody_does(asiento)
     reset_peak_rss()
     head = asiento.runner.head()
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started, children_started = time.perf_counter(), time.process_time(), children_cpu_s()
     items = work()
     asiento.runner.catch_up()
     elapsed = time.perf_counter() - started
     events = asiento.runner.head() - head if limit == "append" else items
     cpu = time.process_time() - cpu_started
-    stage = Stage(name, items, unit, elapsed, events, peak_rss_mib(), cpu, limit)
+    children = children_cpu_s() - children_started
+    stage = Stage(name, items, unit, elapsed, events, peak_rss_mib(), cpu, limit, children)
     result.stages.append(stage)
     # The table prints at the end; a line per stage now keeps the figures of a long run cut short.
     print(
         f"[{time.strftime('%H:%M:%S')}] {name}: {items:,} {unit} in {elapsed:.2f} s "
-        f"({cpu:.2f} s CPU), {events:,} events, peak RSS {stage.peak_rss_mib:,.0f} MiB",
+        f"({cpu:.2f} s CPU, helpers {children:.2f} s), {events:,} events, "
+        f"peak RSS {stage.peak_rss_mib:,.0f} MiB",
         file=sys.stderr,
         flush=True,
     )
+
+
+def children_cpu_s() -> float:
+    """CPU of the helper processes that have ended (Linux counts a child once it is waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def analyze_if_nobody_does(asiento: Asiento) -> None:
@@ -337,11 +349,15 @@ def counter_payments(asiento: Asiento, period: str, seed: int) -> list[tuple[str
     return [(number, int(cents)) for number, cents in owed if chooser.random() < COUNTER_SHARE]
 
 
-def cash_desk(asiento: Asiento, payers: list[tuple[str, int]], period: str, result: MonthResult) -> int:
+def cash_desk(
+    asiento: Asiento, payers: list[tuple[str, int]], period: str, result: MonthResult, desks: int = 1
+) -> int:
     """Each payer at one of the desks, cash for the whole debt; the sessions closed with their count.
 
     A session is one cashier's day (up to ``RECEIPTS_PER_SESSION`` receipts): every receipt loads its
-    session, whose events grow with the receipts it registered."""
+    session, whose events grow with the receipts it registered. ``desks`` sessions take receipts at
+    the same time, each desk a process of its own as the web app's workers are (one desk takes them
+    one after the other, which measures a receipt's latency rather than the counters' day)."""
     day = next_month_day(period, 12)
     app = asiento.app
     sessions = [
@@ -354,12 +370,32 @@ def cash_desk(asiento: Asiento, payers: list[tuple[str, int]], period: str, resu
         )
         for n in range(-(-len(payers) // RECEIPTS_PER_SESSION))
     ]
-    collected = [ZERO] * len(sessions)
-    for n, (member, cents) in enumerate(payers):
+    days = [
+        (session, payers[n * RECEIPTS_PER_SESSION : (n + 1) * RECEIPTS_PER_SESSION], day)
+        for n, session in enumerate(sessions)
+    ]
+    if desks == 1:
+        collected = [session_receipts(asiento, *work) for work in days]
+    else:
+        spawn = multiprocessing.get_context("spawn")  # a fresh process: no inherited connections
+        with spawn.Pool(desks, initializer=_open_desk, initargs=(asiento.config.url,)) as pool:
+            collected = pool.map(_desk_receipts, days, chunksize=1)
+            pool.close()
+            pool.join()  # reaped here: their CPU counts in the stage's children
+    for session, total in zip(sessions, collected, strict=True):
+        app.close_cash_session(session, {"cash": str(total)}, day, recorded_by=RECORDED_BY)
+    result.counter_total += sum(collected, ZERO)
+    result.counter_receipts = len(payers)
+    return len(payers)
+
+
+def session_receipts(asiento: Asiento, session: UUID, payers: list[tuple[str, int]], day: date) -> Decimal:
+    """One cashier's day: a receipt per payer, looked up by member as at the counter; the cash taken."""
+    collected = ZERO
+    for member, cents in payers:
         with asiento.read_alone() as conn:
             candidates = open_invoice_ids(conn, member)
         amount = from_cents(cents)
-        session = sessions[n // RECEIPTS_PER_SESSION]
         record_counter_receipt(
             asiento,
             member_number=member,
@@ -369,12 +405,21 @@ def cash_desk(asiento: Asiento, payers: list[tuple[str, int]], period: str, resu
             recorded_by=RECORDED_BY,
             session_id=session,
         )
-        collected[n // RECEIPTS_PER_SESSION] += amount
-        result.counter_total += amount
-    for session, total in zip(sessions, collected, strict=True):
-        app.close_cash_session(session, {"cash": str(total)}, day, recorded_by=RECORDED_BY)
-    result.counter_receipts = len(payers)
-    return len(payers)
+        collected += amount
+    return collected
+
+
+_desk: Asiento | None = None  # a desk process's store, opened once for all the sessions it takes
+
+
+def _open_desk(url: str) -> None:
+    global _desk
+    _desk = bootstrap(url, create_tables=False)
+
+
+def _desk_receipts(work: tuple[UUID, list[tuple[str, int]], date]) -> Decimal:
+    assert _desk is not None, "the pool's initializer opens the desk's store"
+    return session_receipts(_desk, *work)
 
 
 # -- stages 6 and 7: rebuild, trial balance, statements ---------------------------------------------
@@ -440,6 +485,7 @@ def run_month(
     raw_limits: bool = True,
     generated_before: bool = False,
     rebuild: bool = True,
+    desks: int = DEFAULT_DESKS,
 ) -> MonthResult:
     started = time.perf_counter()
     period = bench_period(months)
@@ -473,7 +519,7 @@ def run_month(
 
     timed(result, asiento, "collection file", "payments", collect)
     payers = counter_payments(asiento, period, seed)
-    timed(result, asiento, "cash desk", "receipts", lambda: cash_desk(asiento, payers, period, result))
+    timed(result, asiento, "cash desk", "receipts", lambda: cash_desk(asiento, payers, period, result, desks))
     month_events = asiento.runner.head() - first_of_month + 1
     counted = [s for s in result.stages if s.name != "bills to PDF"]  # a sample: not the month's work
     result.stages.append(
@@ -485,6 +531,7 @@ def run_month(
             month_events,
             max(s.peak_rss_mib for s in counted),
             sum(s.cpu_s for s in counted),
+            children_cpu_s=sum(s.children_cpu_s for s in counted),
         )
     )
     result.raw_read_events_per_s = raw_read_rate(asiento)
@@ -526,6 +573,7 @@ def print_result(result: MonthResult, backend: str) -> None:
         "items/s",
         "elapsed s",
         "cpu s",
+        "helpers cpu s",
         "events",
         "events/s",
         "ratio",
@@ -540,7 +588,7 @@ def print_result(result: MonthResult, backend: str) -> None:
         ratio = f"{stage.events_per_s / limit:.2f} of {stage.limit}" if limit else "-"
         print(
             f"| {stage.name} | {stage.items:,} {stage.unit} | {stage.items_per_s:,.0f} | "
-            f"{stage.elapsed_s:.2f} | {stage.cpu_s:.2f} | "
+            f"{stage.elapsed_s:.2f} | {stage.cpu_s:.2f} | {stage.children_cpu_s:.2f} | "
             f"{stage.events:,} | {stage.events_per_s:,.0f} | {ratio} | {stage.peak_rss_mib:,.0f} |"
         )
     billing, network = result.billing, result.network
@@ -575,6 +623,12 @@ def main() -> None:
         action="store_true",
         help="leave out the rebuild of every projection (hours on a long SQLite log); the rest is the same",
     )
+    parser.add_argument(
+        "--desks",
+        type=int,
+        default=DEFAULT_DESKS,
+        help="counter desks taking receipts at the same time, a process each (1: one after the other)",
+    )
     args = parser.parse_args()
     faulthandler.dump_traceback_later(4 * 3600, exit=True)  # a stuck benchmark says where, then stops
     url = args.database if args.generated else fresh_database(args.database)
@@ -589,6 +643,7 @@ def main() -> None:
             work_dir=Path(scratch),
             generated_before=args.generated,
             rebuild=not args.no_rebuild,
+            desks=args.desks,
         )
     print_result(result, "sqlite" if url.startswith("sqlite") else "postgresql")
     asiento.close()
