@@ -32,6 +32,7 @@ from domain.errors import AlreadyRecorded, DomainError
 from domain.identity import stable_id
 from domain.members import member_id
 from domain.money import ZERO, from_cents
+from projections.bulk import among
 from projections.commercial_tables import collections_in_suspense, invoices, payable_documents, receipts
 
 BATCH_PAYMENTS = 1_000
@@ -125,14 +126,14 @@ class CollectionImport:
                 found.update(
                     by_id[r]
                     for (r,) in conn.execute(
-                        select(receipts.c.receipt_id).where(receipts.c.receipt_id.in_(chunk))
+                        select(receipts.c.receipt_id).where(among(conn, receipts.c.receipt_id, chunk))
                     )
                 )
                 found.update(
                     by_id[r]
                     for (r,) in conn.execute(
                         select(collections_in_suspense.c.aggregate_id).where(
-                            collections_in_suspense.c.aggregate_id.in_(chunk)
+                            among(conn, collections_in_suspense.c.aggregate_id, chunk)
                         )
                     )
                 )
@@ -229,13 +230,13 @@ def _documents(conn: Connection, barcodes: Sequence[str]) -> dict[str, _Document
     rows = conn.execute(
         select(
             p.document_id, p.member_number, p.due_date, p.total_cents, p.second_due_total_cents, p.barcode
-        ).where(p.barcode.in_(sorted(set(barcodes))))
+        ).where(among(conn, p.barcode, sorted(set(barcodes))))
     )
     found = {row.document_id: row for row in rows}
     by_document: dict[str, list[UUID]] = {}
     if found:
         for invoice_id, document_id in conn.execute(
-            select(i.invoice_id, i.payable_document_id).where(i.payable_document_id.in_(list(found)))
+            select(i.invoice_id, i.payable_document_id).where(among(conn, i.payable_document_id, found))
         ):
             by_document.setdefault(document_id, []).append(UUID(invoice_id))
     return {

@@ -25,6 +25,7 @@ from domain.meter_readings import MeterReading, check_period
 from domain.reading_review import DEFAULT_THRESHOLDS, CheckedReading, SupplyMeterInfo
 from domain.readings import Meter, ReadingInput, consumption_between
 from projections.billing_queries import shift_period
+from projections.bulk import among
 from projections.commercial_tables import meter_changes, readings, supplies
 
 SAVE_BATCH = 5_000
@@ -59,7 +60,7 @@ def known_supplies(conn: Connection, supply_numbers: Iterable[str], before_perio
     rows = conn.execute(
         select(
             s.number, s.meter_serial, s.meter_digits, s.meter_multiplier, s.initial_reading, s.connected_on
-        ).where(s.number.in_(numbers) & s.meter_serial.is_not(None))
+        ).where(among(conn, s.number, numbers) & s.meter_serial.is_not(None))
     ).all()
     past = _recent_history(conn, numbers, before_period)
     changes: dict[str, tuple[date, Meter, Decimal, Decimal]] = {}
@@ -73,7 +74,7 @@ def known_supplies(conn: Connection, supply_numbers: Iterable[str], before_perio
             mc.final_reading,
             mc.initial_reading,
         )
-        .where(mc.supply_number.in_(numbers))
+        .where(among(conn, mc.supply_number, numbers))
         .order_by(mc.supply_number, mc.effective_date)
     ):
         changes[number] = (day, Meter(serial, digits, Decimal(multiplier)), Decimal(final), Decimal(initial))
@@ -110,11 +111,8 @@ def _recent_history(
     ]
     if short:
         r = readings.c
-        older = sorted(
-            conn.execute(
-                select(r.supply_number).where(r.supply_number.in_(short) & (r.period < since)).distinct()
-            ).scalars()
-        )
+        earlier = among(conn, r.supply_number, short) & (r.period < since)
+        older = sorted(conn.execute(select(r.supply_number).where(earlier).distinct()).scalars())
         if older:
             past.update(_past_readings(conn, older))
     return past
@@ -127,7 +125,7 @@ def _past_readings(
     r = readings.c
     query = (
         select(r.supply_number, r.period, r.reading_date, r.value, r.consumption_units, r.estimated)
-        .where(r.supply_number.in_(numbers))
+        .where(among(conn, r.supply_number, numbers))
         .order_by(r.supply_number, r.period)
     )
     if since is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from domain.billing import held_bill_id, invoice_id
 from domain.supplies import BILLABLE_STATES
+from projections.bulk import among
 from projections.commercial_tables import (
     document_payments,
     held_bills,
@@ -153,7 +154,7 @@ def billing_chunk(
             s.connected_on,
         )
         .join(members, m.number == s.member_number)
-        .where(and_(connected, s.member_number.in_(member_numbers)))
+        .where(and_(connected, among(conn, s.member_number, member_numbers)))
         .order_by(s.member_number, s.number)
     ).all()
     billed = _billed_or_held(conn, period, [row.supply_number for row in rows])
@@ -179,11 +180,11 @@ def _billed_or_held(conn: Connection, period: str, supply_numbers: list[str]) ->
         return found
     i, h = invoices.c, held_bills.c
     by_invoice = {invoice_id(number, period).hex: number for number in supply_numbers}
-    for (key,) in conn.execute(select(i.invoice_id).where(i.invoice_id.in_(list(by_invoice)))):
+    for (key,) in conn.execute(select(i.invoice_id).where(among(conn, i.invoice_id, by_invoice))):
         found[by_invoice[key]] = True
     by_held = {held_bill_id(number, period).hex: number for number in supply_numbers}
     for key, released in conn.execute(
-        select(h.aggregate_id, h.released).where(h.aggregate_id.in_(list(by_held)))
+        select(h.aggregate_id, h.released).where(among(conn, h.aggregate_id, by_held))
     ):
         found.setdefault(by_held[key], not released)
     return found
@@ -211,7 +212,7 @@ def _read_periods(conn: Connection, by_supply: dict[str, BillingCandidate], peri
         r.consumption_units,
         r.estimated,
         r.held_reason,
-    ).where(and_(r.supply_number.in_(list(by_supply)), r.period.in_(sorted(periods))))
+    ).where(and_(among(conn, r.supply_number, by_supply), r.period.in_(sorted(periods))))
     for supply_number, *fields in conn.execute(query):
         row = ReadingRow(*fields)
         by_supply[supply_number].readings[row.period] = row
@@ -222,7 +223,7 @@ def _payables_so_far(conn: Connection, period: str, member_numbers: list[str]) -
     counts: dict[str, int] = defaultdict(int)
     query = (
         select(p.member_number, func.count())
-        .where(and_(p.period == period, p.member_number.in_(member_numbers)))
+        .where(and_(p.period == period, among(conn, p.member_number, member_numbers)))
         .group_by(p.member_number)
     )
     for member_number, count in conn.execute(query):
@@ -248,7 +249,7 @@ def _attach_late_payments(conn: Connection, candidates: Sequence[BillingCandidat
         .join(invoices, i.invoice_id == p.document_id)
         .where(
             and_(
-                p.supply_number.in_(list(by_supply)),
+                among(conn, p.supply_number, by_supply),
                 p.annulled.is_(False),
                 p.interest_invoice_id.is_(None),
                 p.paid_on > i.due_date,

