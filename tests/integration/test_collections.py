@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
@@ -133,6 +134,46 @@ def test_paying_a_document_twice_sends_the_second_to_suspense(billed: Asiento, t
     report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
     assert (report.receipts, report.in_suspense) == (1, 1)
     assert "ya estaba pagado" in report.reasons[0][1]
+
+
+def test_a_batch_read_ahead_sees_what_the_batch_before_saved(
+    billed: Asiento, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next batch is read while one is recorded: here it is read before that one is saved,
+    so it holds the member and invoices as they were; paying them again must see the payment."""
+    import api.collections_service as service
+
+    one = documents(billed)["000001"]
+    amount = D(one.total_cents) / 100
+    path = write(
+        tmp_path,
+        "pf.txt",
+        [
+            payment(1, one.barcode, amount, date(2026, 2, 10)),
+            payment(2, one.barcode, amount, date(2026, 2, 11)),
+        ],
+    )
+    monkeypatch.setattr(service, "BATCH_PAYMENTS", 1)
+    read_batch, save = CollectionImport._read_batch, billed.app.save
+    second_read = threading.Event()
+
+    def reading(self: CollectionImport, batch: Any) -> Any:
+        loaded = read_batch(self, batch)
+        if batch[0][1].sequence == 2:
+            second_read.set()
+        return loaded
+
+    def saving_after_the_read(*aggregates: Any, **kw: Any) -> Any:
+        assert second_read.wait(10), "the second batch is read ahead, while the first is recorded"
+        return save(*aggregates, **kw)
+
+    monkeypatch.setattr(CollectionImport, "_read_batch", reading)
+    billed.app.save = saving_after_the_read  # type: ignore[method-assign]
+    report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    billed.app.save = save  # type: ignore[method-assign]
+    assert (report.receipts, report.in_suspense) == (1, 1)
+    assert "ya estaba pagado" in report.reasons[0][1]
+    assert (balance(billed, "E-1"), balance(billed, "I-1")) == (0, 0)
 
 
 def test_an_import_killed_midway_finishes_on_the_next_run_without_duplicates(
