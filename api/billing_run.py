@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import calendar as month_calendar
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -58,7 +59,7 @@ from domain.readings import Meter, PeriodConsumption, estimate_reading
 from domain.tariff_book import TariffBook, tariff_book_id
 from domain.tariff_calc import BillCalculation, compute_bill
 from domain.tariffs import TariffTable
-from projections.billing_queries import BillingCandidate, billing_chunk
+from projections.billing_queries import BillingCandidate, CandidateChunk, billing_chunk
 
 MEMBERS_PER_CHUNK = 500
 Progress = Callable[[int], None]
@@ -144,20 +145,7 @@ class BillingRun:
         calendar.require_open(self.issue_date)
         tariffs = self._tariffs()
         with BackgroundProjections(self.asiento) as projections:
-            after = ""
-            while True:
-                with self.asiento.read() as conn:
-                    chunk = billing_chunk(
-                        conn,
-                        self.period,
-                        self.period_end,
-                        after_member=after,
-                        member_limit=self.members_per_chunk,
-                        service=self.service,
-                        zone=self.zone,
-                    )
-                if chunk.last_member is None:
-                    return report
+            for chunk in self._chunks():
                 batch = self._bill_chunk(chunk.candidates, chunk.payables_so_far, tariffs, calendar, report)
                 self._save(batch)
                 members = len({c.member_number for c in chunk.candidates})
@@ -166,7 +154,38 @@ class BillingRun:
                 projections.catch_up()
                 if progress is not None:
                     progress(members)
-                after = chunk.last_member
+        return report
+
+    def _chunks(self) -> Iterator[CandidateChunk]:
+        """The chunks in member order, each read while the one before is billed and saved.
+
+        The reads wait on the database: at 1,350,000 supplies on PostgreSQL, a fifth of the
+        billing stage (py-spy ``--idle``), the store being larger than memory. A thread does
+        them meanwhile. (On a small store the two cores are busy anyway: at 20,000 supplies
+        it changed nothing, measured.) Reading ahead is safe: the next chunk's members are
+        other members, and what it reads of them (readings, what is billed or held, late
+        payments, documents of the period) the current chunk does not write; another run
+        writing them meanwhile is caught at save, as without it."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-chunk") as reader:
+            pending = reader.submit(self._read_chunk, "")
+            while True:
+                chunk = pending.result()
+                if chunk.last_member is None:
+                    return
+                pending = reader.submit(self._read_chunk, chunk.last_member)
+                yield chunk
+
+    def _read_chunk(self, after_member: str) -> CandidateChunk:
+        with self.asiento.read() as conn:
+            return billing_chunk(
+                conn,
+                self.period,
+                self.period_end,
+                after_member=after_member,
+                member_limit=self.members_per_chunk,
+                service=self.service,
+                zone=self.zone,
+            )
 
     def _tariffs(self) -> dict[str, list[TariffTable]]:
         books: dict[str, list[TariffTable]] = {}
