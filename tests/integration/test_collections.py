@@ -120,10 +120,11 @@ def test_a_result_file_lands_on_the_right_documents_once(billed: Asiento, tmp_pa
     assert balance(billed, "E-3") == 0
 
 
-def test_paying_a_document_twice_sends_the_second_to_suspense(billed: Asiento, tmp_path: Path) -> None:
-    one = documents(billed)["000001"]
+def document_paid_twice(asiento: Asiento, tmp_path: Path) -> Path:
+    """A file paying member 000001's document on the 10th and again on the 11th."""
+    one = documents(asiento)["000001"]
     amount = D(one.total_cents) / 100
-    path = write(
+    return write(
         tmp_path,
         "pf.txt",
         [
@@ -131,6 +132,10 @@ def test_paying_a_document_twice_sends_the_second_to_suspense(billed: Asiento, t
             payment(2, one.barcode, amount, date(2026, 2, 11)),
         ],
     )
+
+
+def test_paying_a_document_twice_sends_the_second_to_suspense(billed: Asiento, tmp_path: Path) -> None:
+    path = document_paid_twice(billed, tmp_path)
     report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
     assert (report.receipts, report.in_suspense) == (1, 1)
     assert "ya estaba pagado" in report.reasons[0][1]
@@ -143,16 +148,7 @@ def test_a_batch_read_ahead_sees_what_the_batch_before_saved(
     so it holds the member and invoices as they were; paying them again must see the payment."""
     import api.collections_service as service
 
-    one = documents(billed)["000001"]
-    amount = D(one.total_cents) / 100
-    path = write(
-        tmp_path,
-        "pf.txt",
-        [
-            payment(1, one.barcode, amount, date(2026, 2, 10)),
-            payment(2, one.barcode, amount, date(2026, 2, 11)),
-        ],
-    )
+    path = document_paid_twice(billed, tmp_path)
     monkeypatch.setattr(service, "BATCH_PAYMENTS", 1)
     read_batch, save = CollectionImport._read_batch, billed.app.save
     second_read = threading.Event()
