@@ -165,7 +165,17 @@ class BillingRun:
         it changed nothing, measured.) Reading ahead is safe: the next chunk's members are
         other members, and what it reads of them (readings, what is billed or held, late
         payments, documents of the period) the current chunk does not write; another run
-        writing them meanwhile is caught at save, as without it."""
+        writing them meanwhile is caught at save, as without it. Only on PostgreSQL, whose
+        server does the reading: SQLite reads in this process, where a reading thread cost
+        the collection import 6-10% on a small store (``CollectionImport._read_ahead``)."""
+        if self.asiento.engine.dialect.name != "postgresql":
+            after: str | None = ""
+            while after is not None:
+                chunk = self._read_chunk(after)
+                after = chunk.last_member
+                if after is not None:
+                    yield chunk
+            return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-chunk") as reader:
             pending = reader.submit(self._read_chunk, "")
             while True:
