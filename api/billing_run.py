@@ -21,7 +21,6 @@ from __future__ import annotations
 import calendar as month_calendar
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -38,6 +37,7 @@ from adapters.interest_rates import load_interest_rates
 from adapters.tariff_files import parse_tariff_text
 from api.background_projections import BackgroundProjections
 from api.bootstrap import Asiento
+from api.read_ahead import batch_reader
 from domain.afip import DocumentKind, PointOfSaleTypes, VatCondition, cbte_tipo, invoice_letter
 from domain.barcodes import DEFAULT_LAYOUT, CollectionFields, build_collection_barcode
 from domain.billing import (
@@ -160,23 +160,13 @@ class BillingRun:
         """The chunks in member order, each read while the one before is billed and saved.
 
         The reads wait on the database: at 1,350,000 supplies on PostgreSQL, a fifth of the
-        billing stage (py-spy ``--idle``), the store being larger than memory. A thread does
-        them meanwhile. (On a small store the two cores are busy anyway: at 20,000 supplies
-        it changed nothing, measured.) Reading ahead is safe: the next chunk's members are
-        other members, and what it reads of them (readings, what is billed or held, late
-        payments, documents of the period) the current chunk does not write; another run
-        writing them meanwhile is caught at save, as without it. Only on PostgreSQL, whose
-        server does the reading: SQLite reads in this process, where a reading thread cost
-        the collection import 6-10% on a small store (``CollectionImport._read_ahead``)."""
-        if self.asiento.engine.dialect.name != "postgresql":
-            after: str | None = ""
-            while after is not None:
-                chunk = self._read_chunk(after)
-                after = chunk.last_member
-                if after is not None:
-                    yield chunk
-            return
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="billing-chunk") as reader:
+        billing stage (py-spy ``--idle``), the store being larger than memory. On PostgreSQL
+        a thread does them meanwhile; SQLite reads in line (``api.read_ahead``). On a small
+        store the two cores are busy anyway: at 20,000 supplies it changed nothing. Reading
+        ahead is safe: the next chunk's members are other members, and what it reads of them
+        (readings, what is billed or held, late payments, documents of the period) the
+        current chunk does not write; another run writing them meanwhile is caught at save."""
+        with batch_reader(self.asiento, "billing-chunk") as reader:
             pending = reader.submit(self._read_chunk, "")
             while True:
                 chunk = pending.result()

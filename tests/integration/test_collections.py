@@ -144,9 +144,9 @@ def test_paying_a_document_twice_sends_the_second_to_suspense(billed: Asiento, t
 def test_a_batch_read_ahead_sees_what_the_batch_before_saved(
     billed: Asiento, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On PostgreSQL the next batch is read while one is recorded: here it is read before that
-    one is saved, so it holds the member and invoices as they were; paying them again must see
-    the payment. (SQLite reads each batch in line: there the first save does not wait.)"""
+    """The next batch is read before the one ahead of it is recorded (in a thread on PostgreSQL,
+    in line on SQLite): here it is read before that one is saved, so it holds the member and
+    invoices as they were; paying them again must see the payment."""
     import api.collections_service as service
 
     path = document_paid_twice(billed, tmp_path)
@@ -160,11 +160,8 @@ def test_a_batch_read_ahead_sees_what_the_batch_before_saved(
             second_read.set()
         return loaded
 
-    reads_ahead = billed.engine.dialect.name == "postgresql"
-
     def saving_after_the_read(*aggregates: Any, **kw: Any) -> Any:
-        if reads_ahead:
-            assert second_read.wait(10), "the second batch is read ahead, while the first is recorded"
+        assert second_read.wait(10), "the second batch is read ahead, while the first is recorded"
         return save(*aggregates, **kw)
 
     monkeypatch.setattr(CollectionImport, "_read_batch", reading)
