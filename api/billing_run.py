@@ -161,8 +161,9 @@ class BillingRun:
 
         The reads wait on the database: at 1,350,000 supplies on PostgreSQL, a fifth of the
         billing stage (py-spy ``--idle``), the store being larger than memory. On PostgreSQL
-        a thread does them meanwhile; SQLite reads in line (``api.read_ahead``). On a small
-        store the two cores are busy anyway: at 20,000 supplies it changed nothing. Reading
+        a thread does them meanwhile; SQLite reads each chunk when its turn comes
+        (``api.read_ahead``). On a small store the two cores are busy anyway: at 20,000
+        supplies it changed nothing. Reading
         ahead is safe: the next chunk's members are other members, and what it reads of them
         (readings, what is billed or held, late payments, documents of the period) the
         current chunk does not write; another run writing them meanwhile is caught at save."""

@@ -149,7 +149,7 @@ class CollectionImport:
         half of the stage waited on the server with a third of the machine idle (profiled).
         A thread reads the next batch meanwhile; ``run`` swaps in what the batch before
         changed, so a member paying in two batches is never recorded from a stale copy.
-        On SQLite the next batch is read in line (``api.read_ahead``), in the same order."""
+        On SQLite each batch is read when its turn comes (``api.read_ahead``)."""
         with batch_reader(self.asiento, "collection-batch") as reader:
             pending = [reader.submit(self._read_batch, batch) for batch in batches[:1]]
             for n in range(len(batches)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
@@ -144,13 +145,15 @@ def test_paying_a_document_twice_sends_the_second_to_suspense(billed: Asiento, t
 def test_a_batch_read_ahead_sees_what_the_batch_before_saved(
     billed: Asiento, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The next batch is read before the one ahead of it is recorded (in a thread on PostgreSQL,
-    in line on SQLite): here it is read before that one is saved, so it holds the member and
-    invoices as they were; paying them again must see the payment."""
+    """On PostgreSQL the next batch is read in a thread while the one ahead of it is recorded:
+    here it is read before that one is saved, so it holds the member and invoices as they
+    were; paying them again must see the payment. SQLite reads each batch in its turn, so
+    the thread is forced here to test the same hand-over on both stores."""
     import api.collections_service as service
 
     path = document_paid_twice(billed, tmp_path)
     monkeypatch.setattr(service, "BATCH_PAYMENTS", 1)
+    monkeypatch.setattr(service, "batch_reader", lambda asiento, name: ThreadPoolExecutor(max_workers=1))
     read_batch, save = CollectionImport._read_batch, billed.app.save
     second_read = threading.Event()
 
