@@ -59,15 +59,22 @@ _FAST_TAGS: dict[type, tuple[str, Callable[[Any], str]]] = {
     UUID: ("uuid_hex", lambda value: value.hex),
 }
 _PLAIN = frozenset((str, int, bool, float, type(None)))
+_CONTAINERS_OR_FLOAT = frozenset((dict, list, float))
+
+
+class _NotExact(Exception):
+    """orjson read a number our events never hold (a float): decode with the library instead."""
 
 
 class LeanJSONTranscoder(JSONTranscoder):
     """The library's JSON transcoder, faster both ways; the stored bytes are unchanged.
 
     Decoding the stored events is a third of a projection catch-up (profiled),
-    and the hook runs for every JSON object (about a dozen per event). This one
-    reads the type tag with one lookup and calls the registered decoder
-    directly.
+    a fifth of a projection follower and of a collection batch's loading. Here
+    orjson parses and one walk replaces each tagged object by its decoded value,
+    bottom-up as the library's object hook does, reading the tag with one lookup:
+    an invoice 60 -> 46 us, the events of a collection store 9.9 -> 7.0 us on
+    average (timeit over 20,000 stored events, same results checked).
 
     Encoding was a tenth of a billing run: the standard encoder calls back into
     Python for every Decimal and date (twenty in an invoice). Here one walk
@@ -139,6 +146,42 @@ class LeanJSONTranscoder(JSONTranscoder):
         if isinstance(value, (list, tuple)):
             return [self._tagged(item) for item in value]
         return self._encode_obj(value)  # raises the library's "not serializable" error
+
+    def decode(self, data: bytes) -> Any:
+        try:
+            return self._untagged(orjson.loads(data))
+        except (orjson.JSONDecodeError, _NotExact):
+            # What orjson refuses (NaN, lone surrogates) or reads inexactly (an integer
+            # past 64 bits comes back a float; events hold no floats): the library's way.
+            return super().decode(data)
+
+    def _untagged(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is dict:
+            return self._untagged_dict(value)
+        if kind is list:
+            return self._untagged_list(value)
+        if kind is float:
+            raise _NotExact
+        return value
+
+    def _untagged_dict(self, value: dict[str, Any]) -> Any:
+        """Bottom-up like the library's object hook: the data first, then its tag's decoder."""
+        if len(value) == 2 and "_type_" in value and "_data_" in value:
+            data = value["_data_"]
+            if type(data) in _CONTAINERS_OR_FLOAT:
+                value["_data_"] = self._untagged(data)
+            return self._decode_obj(value)
+        for key, item in value.items():
+            if type(item) in _CONTAINERS_OR_FLOAT:
+                value[key] = self._untagged(item)  # same keys: safe while iterating
+        return value
+
+    def _untagged_list(self, value: list[Any]) -> list[Any]:
+        for index, item in enumerate(value):
+            if type(item) in _CONTAINERS_OR_FLOAT:
+                value[index] = self._untagged(item)
+        return value
 
     def _decode_obj(self, d: dict[str, Any]) -> Any:
         if len(d) == 2:

@@ -134,3 +134,21 @@ def test_a_registered_transcoding_is_used_and_its_data_tagged() -> None:
     state = {"at": Point(3, 4)}
     assert lean.encode(state) == library.encode(state)
     assert lean.decode(lean.encode(state)) == state
+
+
+def test_what_orjson_reads_inexactly_or_refuses_is_decoded_the_library_way() -> None:
+    past_64_bits = 2**64 + 1
+    decoded = LEAN.decode(LEAN.encode({"n": past_64_bits, "tagged": [Decimal("1.10")]}))
+    assert decoded == {"n": past_64_bits, "tagged": [Decimal("1.10")]}
+    assert type(decoded["n"]) is int  # not the float orjson would make of it
+    lone_surrogate = b'{"text":"\\ud800","at":{"_type_":"date_iso","_data_":"2026-11-25"}}'
+    assert LEAN.decode(lone_surrogate) == {"text": "\ud800", "at": date(2026, 11, 25)}
+    not_a_number = LEAN.decode(b'{"x":NaN}')["x"]
+    assert not_a_number != not_a_number
+
+
+def test_tagged_values_inside_tagged_data_are_decoded_first() -> None:
+    lean = _registered(LeanJSONTranscoder())
+    lean.register(PointAsList())
+    stored = b'{"at":{"_type_":"point","_data_":[{"_type_":"decimal_str","_data_":"3"},4]}}'
+    assert lean.decode(stored) == {"at": Point(3, 4)}
