@@ -29,7 +29,7 @@ from eventsourcing.persistence import StoredEvent
 from adapters.commercial_commands import read_services_file
 from api.billing_run import BillingRun
 from api.bootstrap import Asiento, bootstrap
-from bench.cpu import CpuMeter
+from bench.cpu import CpuMeter, machine_reference_s, reference_summary
 from bench.projection_catchup import fresh_database
 from domain.identity import stable_id
 from domain.members import Member
@@ -137,6 +137,7 @@ def main() -> None:
     args = parser.parse_args()
     faulthandler.dump_traceback_later(900, exit=True)  # a stuck benchmark says where, then stops
     url = fresh_database(args.database)
+    before = machine_reference_s()
     asiento = bootstrap(url)
     started = time.perf_counter()
     setup(asiento, args.supplies)
@@ -165,6 +166,7 @@ def main() -> None:
     print(cpu.summary())
     print(f"raw append of the same {raw_n} events: {raw_s:.2f}s -> {raw_n / raw_s:,.0f} events/s")
     print(f"peak RSS: {peak:,.0f} MiB (before the run: {rss_before:,.0f} MiB); total billed {report.total}")
+    print(reference_summary(before))
     asiento.close()
 
 

@@ -28,6 +28,7 @@ from api.billing_run import BillingRun
 from api.bootstrap import bootstrap
 from api.collections_service import CollectionImport
 from bench.billing_run import setup
+from bench.cpu import machine_reference_s, reference_summary
 from bench.projection_catchup import fresh_database
 from projections.commercial_tables import payable_documents
 
@@ -39,6 +40,7 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=20_000)
     parser.add_argument("--database", default="sqlite:////tmp/bench-collections.db")
     args = parser.parse_args()
+    before = machine_reference_s()
     asiento = bootstrap(fresh_database(args.database))
     started = time.perf_counter()
     setup(asiento, args.payments)
@@ -76,6 +78,7 @@ def main() -> None:
         f"import: {report.receipts} receipts, {report.in_suspense} in suspense, {import_s:.2f}s -> "
         f"{report.payments / import_s:,.0f} payments/s; peak RSS {peak:,.0f} MiB"
     )
+    print(reference_summary(before))
     asiento.close()
 
 

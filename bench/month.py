@@ -63,6 +63,7 @@ from api.counter import record_counter_receipt
 from api.parallel_catch_up import catch_up_planned_first
 from api.readings_service import ReadingsService
 from bench.billing_run import raw_append
+from bench.cpu import machine_reference_s, reference_summary
 from bench.generate import (
     DEFAULT_MONTHS,
     DEFAULT_SEED,
@@ -631,6 +632,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     faulthandler.dump_traceback_later(4 * 3600, exit=True)  # a stuck benchmark says where, then stops
+    before = machine_reference_s()
     url = args.database if args.generated else fresh_database(args.database)
     asiento = bootstrap(url)
     with tempfile.TemporaryDirectory(prefix="asiento-month-") as scratch:
@@ -646,6 +648,7 @@ def main() -> None:
             desks=args.desks,
         )
     print_result(result, "sqlite" if url.startswith("sqlite") else "postgresql")
+    print(reference_summary(before))
     asiento.close()
 
 

@@ -27,7 +27,9 @@ import psycopg
 
 from api.bootstrap import Asiento, bootstrap
 from api.parallel_catch_up import catch_up_in_parallel, default_workers
-from domain.chart import Side
+from bench.cpu import machine_reference_s, reference_summary
+from domain.calendar import FiscalCalendar
+from domain.chart import ChartOfAccounts, Side
 from domain.invoicing import Invoice
 from domain.journal import EntryLine, JournalEntry
 from ledger_rules import load_chart
@@ -55,7 +57,7 @@ def fresh_database(url: str) -> str:
     return url
 
 
-def invoice(rng: random.Random, n: int, calendar: object) -> Invoice:
+def invoice(rng: random.Random, n: int, calendar: FiscalCalendar) -> Invoice:
     service, category = SERVICES[n % len(SERVICES)]
     charge = Decimal(rng.randint(2_000_00, 90_000_00)) / 100
     vat = (charge * Decimal("0.21")).quantize(Decimal("0.01"))
@@ -63,7 +65,7 @@ def invoice(rng: random.Random, n: int, calendar: object) -> Invoice:
     day = date(2026, 1, 1) + timedelta(days=n % 360)
     return Invoice.issue(
         calendar=calendar,
-        recorded_by="bench",  # type: ignore[arg-type]
+        recorded_by="bench",
         lines=[
             {"concept": "energy", "kind": "charge", "amount": charge},
             {"concept": "cuota_capital", "kind": "capital", "amount": capital},
@@ -84,7 +86,7 @@ def invoice(rng: random.Random, n: int, calendar: object) -> Invoice:
     )
 
 
-def manual(rng: random.Random, n: int, chart: object, calendar: object) -> JournalEntry:
+def manual(rng: random.Random, n: int, chart: ChartOfAccounts, calendar: FiscalCalendar) -> JournalEntry:
     amount = Decimal(rng.randint(100, 10_000_000)) / 100
     return JournalEntry.post(
         effective_date=date(2026, 1, 1) + timedelta(days=n % 360),
@@ -92,7 +94,7 @@ def manual(rng: random.Random, n: int, chart: object, calendar: object) -> Journ
         lines=[EntryLine("5.3.01", Side.DEBIT, amount), EntryLine("1.1.01.10", Side.CREDIT, amount)],
         chart=chart,
         calendar=calendar,
-        recorded_by="bench",  # type: ignore[arg-type]
+        recorded_by="bench",
     )
 
 
@@ -147,6 +149,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=default_workers())
     args = parser.parse_args()
 
+    before = machine_reference_s()
     url = fresh_database(args.database)
     asiento = bootstrap(url, page_size=args.page)
     fill_s = fill(asiento, args.events, args.seed)
@@ -186,6 +189,7 @@ def main() -> None:
         f"/ read+decode ratio: {(processed / catch_s) / (dec_n / dec_s):.2f}"
     )
     print(f"peak RSS: {peak_mib:,.0f} MiB")
+    print(reference_summary(before))
     asiento.close()
 
 
