@@ -60,6 +60,7 @@ from domain.tariff_book import TariffBook, tariff_book_id
 from domain.tariff_calc import BillCalculation, compute_bill
 from domain.tariffs import TariffTable
 from projections.billing_queries import BillingCandidate, CandidateChunk, billing_chunk
+from projections.heap import bulk_heap
 
 MEMBERS_PER_CHUNK = 500
 Progress = Callable[[int], None]
@@ -138,6 +139,7 @@ class BillingRun:
         self._kept_series = FastForwardCache()
 
     # -- the run -------------------------------------------------------------------------
+    @bulk_heap()
     def run(self, progress: Progress | None = None) -> BillingReport:
         report = BillingReport(self.period)
         self.asiento.runner.catch_up()  # the registry must show every reading recorded so far

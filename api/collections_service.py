@@ -35,6 +35,7 @@ from domain.members import member_id
 from domain.money import ZERO, from_cents
 from projections.bulk import among
 from projections.commercial_tables import collections_in_suspense, invoices, payable_documents, receipts
+from projections.heap import bulk_heap
 
 BATCH_PAYMENTS = 1_000
 
@@ -71,6 +72,7 @@ class CollectionImport:
         self.asiento = asiento
         self.recorded_by = recorded_by
 
+    @bulk_heap()
     def run(self, path: Path, network: str) -> CollectionReport:
         raw = path.read_bytes()
         fingerprint = file_fingerprint(raw)

@@ -29,6 +29,7 @@ from domain.errors import AlreadyRecorded, InvalidInput
 from domain.identity import stable_id
 from domain.money import from_cents
 from projections.commercial_tables import account_documents, invoices, members, payable_documents
+from projections.heap import bulk_heap
 
 SERVICE_CODE = "ASIENTO"
 
@@ -77,6 +78,7 @@ def export_debit_request(
     return DebitReport(orders=len(orders))
 
 
+@bulk_heap()
 def import_debit_result(asiento: Asiento, path: Path, *, recorded_by: str) -> DebitReport:
     raw = path.read_bytes()
     file_id = stable_id("debit-result", file_fingerprint(raw))

@@ -27,6 +27,7 @@ from domain.readings import Meter, ReadingInput, consumption_between
 from projections.billing_queries import shift_period
 from projections.bulk import among
 from projections.commercial_tables import meter_changes, readings, supplies
+from projections.heap import bulk_heap
 
 SAVE_BATCH = 5_000
 UNITS_PRECISION = Decimal("0.001")  # the read model keeps three decimals of a unit
@@ -199,6 +200,7 @@ class ReadingsService:
         ((checked, unread),) = self.import_files([path], period)
         return checked, unread
 
+    @bulk_heap()
     def import_files(
         self, paths: Sequence[Path], period: str
     ) -> list[tuple[list[CheckedReading], list[str]]]:

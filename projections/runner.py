@@ -21,6 +21,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
+from projections.heap import bulk_heap
 from projections.tables import create_missing_indexes, metadata, projection_positions
 
 DEFAULT_PAGE_SIZE = 2_000
@@ -194,13 +195,14 @@ class ProjectionRunner:
         if all(positions[p.name] >= head for p in chosen):
             return 0  # nothing new: no write lock taken (a follower polls this often)
         read = 0
-        while True:
-            page_read, reached = self._one_page(chosen, head)
-            read += page_read
-            if progress is not None:
-                progress(reached, head)
-            if reached >= head:
-                return read
+        with bulk_heap():
+            while True:
+                page_read, reached = self._one_page(chosen, head)
+                read += page_read
+                if progress is not None:
+                    progress(reached, head)
+                if reached >= head:
+                    return read
 
     def follow(self, stop: threading.Event, *, poll_interval_s: float = 0.5) -> None:
         """The server's follower loop: catch up, then poll the log until told to stop.
@@ -280,7 +282,10 @@ class ProjectionRunner:
     # -- in parallel ---------------------------------------------------------------------
     def plan_window(self, start: int, stop: int, names: Sequence[str]) -> PlannedWindow:
         """A worker's part: read the window and plan it for the planned projections named."""
-        chosen = [self.projections[n] for n in names]
+        with bulk_heap():
+            return self._plan_window(start, stop, [self.projections[n] for n in names])
+
+    def _plan_window(self, start: int, stop: int, chosen: Sequence[Projection]) -> PlannedWindow:
         topics = _recorder_topics(chosen)
         notifications = self.recorder.select_notifications(start, stop - start + 1, stop=stop, topics=topics)
         events = [self._decode(n) for n in notifications]
@@ -328,12 +333,13 @@ class ProjectionRunner:
             (s, min(s + self.page_size - 1, head)) for s in range(position + 1, head + 1, self.page_size)
         )
         read = 0
-        for window in planner.plan(windows, chosen_names):
-            if window.failed or not self._write_window(chosen, window):
-                break
-            read += window.read
-            if progress is not None:
-                progress(window.stop, head)
+        with bulk_heap():
+            for window in planner.plan(windows, chosen_names):
+                if window.failed or not self._write_window(chosen, window):
+                    break
+                read += window.read
+                if progress is not None:
+                    progress(window.stop, head)
         return read + self.catch_up(names=chosen_names, progress=progress)
 
     def _write_window(self, chosen: Sequence[Projection], window: PlannedWindow) -> bool:
