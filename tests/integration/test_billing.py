@@ -474,3 +474,34 @@ def test_numbers_reserved_elsewhere_during_a_run_are_skipped_not_reused(coop: As
         )
     assert reserved == [3, 4, 5, 6, 7]  # the first chunk (members 1 and 2) took B 1 and 2
     assert b_numbers == [1, 2, 8, 9, 10, 11]
+
+
+def test_supplies_sharing_a_bill_calculation_get_each_their_own_correct_invoice(asiento: Asiento) -> None:
+    """The run computes a bill once per distinct input (tariffs, category, consumption, VAT
+    condition, beneficiaries): every invoice must still equal the bill computed for it alone."""
+    from api.billing_run import period_bounds
+    from domain.tariff_calc import compute_bill
+
+    setup_services(asiento)
+    cases = [  # (supply, member, VAT, category, reading): E-1/E-2 and E-3/E-5 share every input
+        ("E-1", "1", "CF", "residential", "1320"),
+        ("E-2", "2", "CF", "residential", "1320"),
+        ("E-3", "3", "NC", "residential", "1320"),  # same consumption, another VAT condition
+        ("E-4", "4", "CF", "commercial", "1320"),  # same consumption, another category
+        ("E-5", "5", "NC", "residential", "1320"),
+        ("E-6", "6", "CF", "residential", "1320.0"),  # the same amount, written otherwise
+    ]
+    for supply, number, vat, category, value in cases:
+        member(asiento, number, vat)
+        metered(asiento, supply, number.zfill(6), category=category)
+        read(asiento, supply, "2026-01", value)
+    run(asiento)
+    start, end = period_bounds("2026-01")
+    versions = BillingRun(asiento, period="2026-01", issue_date=ISSUE, recorded_by="t")._tariffs()
+    for supply, _, vat, category, value in cases:
+        invoice = invoice_of(asiento, supply)
+        alone = compute_bill(versions["electricity"], category, D(value) - 1000, start, end, vat)
+        assert invoice.lines == alone.lines, supply
+        assert invoice.total == alone.totals.total
+    assert invoice_of(asiento, "E-1").total != invoice_of(asiento, "E-3").total
+    assert invoice_of(asiento, "E-1").total != invoice_of(asiento, "E-4").total
