@@ -188,6 +188,37 @@ def test_rebuild_equals_incremental(asiento: Asiento) -> None:
     assert len(incremental["journal_entries"]) == 4
 
 
+def test_a_page_another_process_wrote_while_it_was_planned_is_read_again(asiento: Asiento) -> None:
+    """A page is read and planned before it takes its lock; if another follower projected those
+    events meanwhile, the page is thrown away and read again from where that one left off."""
+    from api.bootstrap import bootstrap
+
+    for n in range(3):
+        entry(asiento, date(2026, 2, 1 + n), (CASH, Side.DEBIT, "1.00"), (CAPITAL, Side.CREDIT, "1.00"))
+    runner = asiento.runner
+    original = runner._read_page
+    other = bootstrap(asiento.config.url)
+    calls = []
+
+    def read_then_let_the_other_project(*args: Any) -> Any:
+        page = original(*args)
+        if not calls:
+            other.runner.catch_up()  # the other process projects the same events first
+        calls.append(page.reached)
+        return page
+
+    runner._read_page = read_then_let_the_other_project  # type: ignore[method-assign]
+    try:
+        runner.catch_up()
+    finally:
+        runner._read_page = original  # type: ignore[method-assign]
+        other.close()
+    assert len(calls) == 1  # the second look found nothing left to do
+    with asiento.read() as conn:
+        assert conn.execute(select(func.count()).select_from(journal_entries)).scalar() == 3
+        assert conn.execute(select(func.count()).select_from(journal_lines)).scalar() == 6
+
+
 def test_crash_mid_page_posts_nothing_and_resumes_exactly_once(asiento: Asiento) -> None:
     for n in range(5):
         entry(
@@ -197,18 +228,18 @@ def test_crash_mid_page_posts_nothing_and_resumes_exactly_once(asiento: Asiento)
             (CAPITAL, Side.CREDIT, f"{n + 1}.00"),
         )
     balances = asiento.runner.projections["balances"]
-    original = balances.handle_page
+    original = balances.write_planned  # type: ignore[attr-defined]
 
-    def crash(conn, events):  # type: ignore[no-untyped-def]
-        original(conn, events)  # the rows are written in the transaction...
+    def crash(conn, plan):  # type: ignore[no-untyped-def]
+        original(conn, plan)  # the rows are written in the transaction...
         raise RuntimeError("power cut")  # ...and the page dies before commit
 
-    balances.handle_page = crash  # type: ignore[method-assign]
+    balances.write_planned = crash  # type: ignore[attr-defined]
     with pytest.raises(RuntimeError, match="power cut"):
         asiento.runner.catch_up()
     with asiento.read() as conn:
         assert conn.execute(select(func.count()).select_from(journal_lines)).scalar() == 0
-    balances.handle_page = original  # type: ignore[method-assign]
+    balances.write_planned = original  # type: ignore[attr-defined]
     asiento.runner.catch_up()
     asiento.runner.catch_up()
     with asiento.read() as conn:
