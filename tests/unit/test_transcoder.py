@@ -152,3 +152,35 @@ def test_tagged_values_inside_tagged_data_are_decoded_first() -> None:
     lean.register(PointAsList())
     stored = b'{"at":{"_type_":"point","_data_":[{"_type_":"decimal_str","_data_":"3"},4]}}'
     assert lean.decode(stored) == {"at": Point(3, 4)}
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        b'{"a":{"_type_":"decimal_str","_data_":"1.50"},"b":[{"_type_":"date_iso","_data_":"2026-01-02"}]}',
+        b'{"a":{"_type_":"uuid_hex","_data_":"bce6cbd0b17557aba3966228742c6088"}}',
+        b'{"a":{"_type_":"datetime_iso","_data_":"2026-12-06T05:49:06.336542+00:00"}}',
+        b'{"a":{"_type_":"decimal_str","_data_":{"_type_":"decimal_str","_data_":"2"}}}',  # data not a str
+        b'{"a":{"_type_":["decimal_str"],"_data_":"1"}}',  # a tag that is not a name
+        b'{"a":{"_type_":"decimal_str","other":"1"}}',  # two keys, not a tag
+        b'{"a":[[{"_type_":"decimal_str","_data_":"3"}]],"b":{"c":{"_type_":"date_iso","_data_":"2026-02-01"}}}',
+    ],
+)
+def test_tag_like_objects_decode_as_the_library_decodes_them(stored: bytes) -> None:
+    """The inline decoding of Decimal, date, datetime and UUID tags must match the library's
+    object hook, including on objects that only look like tags."""
+    try:
+        expected = LIBRARY.decode(stored)
+    except Exception as exc:  # the library refuses: so must we, with the same error
+        with pytest.raises(type(exc)):
+            LEAN.decode(stored)
+        return
+    assert LEAN.decode(stored) == expected
+
+
+def test_an_unknown_tag_gets_the_library_error() -> None:
+    stored = b'{"a":{"_type_":"money_ars","_data_":"1"}}'
+    with pytest.raises(TranscodingNotRegisteredError):
+        LIBRARY.decode(stored)
+    with pytest.raises(TranscodingNotRegisteredError):
+        LEAN.decode(stored)
