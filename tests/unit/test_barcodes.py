@@ -215,3 +215,11 @@ def test_round_trip_any_fitting_values(
         code = build_collection_barcode(layout, fields)
         assert len(code) == layout.length
         assert parse_collection_barcode(layout, code) == fields
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=140))
+def test_13579_check_digit_equals_the_textbook_sum(digits: str) -> None:
+    """Weights 1, then 3 5 7 9 repeated; half the sum, its last digit (domain-facts §6)."""
+    weights = [1] + [(3, 5, 7, 9)[i % 4] for i in range(len(digits) - 1)]
+    total = sum(int(d) * w for d, w in zip(digits, weights, strict=True))
+    assert check_digit_13579(digits) == (total // 2) % 10
