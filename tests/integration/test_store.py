@@ -123,3 +123,27 @@ def test_a_save_returns_the_log_positions_and_a_duplicate_writes_nothing(asiento
     with pytest.raises(IntegrityError):
         asiento.app.save(entry(), again)
     assert asiento.runner.head() == head
+
+
+def test_sqlite_checkpoints_are_left_to_the_read_models_engine(asiento: Asiento) -> None:
+    """The event store's connections never checkpoint the write-ahead log (a bulk save's
+    commit used to copy it into the file); the engine's connections, which commit every
+    projection page, checkpoint it as SQLite does by default, so the log is still copied
+    back after every command."""
+    if not asiento.config.is_sqlite:
+        return  # PostgreSQL has no such log to checkpoint
+    datastore = asiento.app.recorder.datastore  # type: ignore[attr-defined]
+    with datastore.get_connection(commit=False) as connection:
+        assert connection._sqlite_conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    with asiento.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    asiento.app.post_entry(
+        effective_date=date(2026, 1, 5),
+        description="Aporte",
+        lines=[EntryLine(CASH, Side.DEBIT, D("10.00")), EntryLine(CAPITAL, Side.CREDIT, D("10.00"))],
+        recorded_by="t",
+    )
+    asiento.runner.catch_up()
+    with asiento.engine.connect() as conn:
+        busy, log_frames, checkpointed = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    assert busy == 0 and checkpointed == log_frames
