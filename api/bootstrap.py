@@ -115,7 +115,12 @@ def bootstrap(
     posting = PostingEngine(rule_book)
     app.dry_post = lambda name, day, data: _dry_post(rule_book, name, day, data)
     runner = ProjectionRunner(
-        engine, app.recorder, app.mapper, build_projections(posting), page_size=page_size
+        engine,
+        app.recorder,
+        app.mapper,
+        build_projections(posting),
+        page_size=page_size,
+        create_tables=create_tables,
     )
     return Asiento(config, app, engine, runner, posting, rules_path)
 

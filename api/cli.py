@@ -442,7 +442,8 @@ def rebuild(
     ] = -1,
 ) -> None:
     """Borra una proyección y la reconstruye desde el registro de eventos."""
-    from api.parallel_catch_up import catch_up_planned_first, default_workers
+    from api.parallel_catch_up import default_workers
+    from api.parallel_catch_up import rebuild as rebuild_projections
 
     if not -1 <= workers <= 32:
         raise InvalidInput("--workers: use un número entre 0 y 32")
@@ -455,11 +456,7 @@ def rebuild(
         if workers == -1:  # a worker costs about half a second to start: only for long logs
             long_log = asiento.runner.head() > PARALLEL_REBUILD_PAGES * asiento.runner.page_size
             workers = default_workers() if long_log else 0
-        asiento.runner.reset(names)
-        if workers:
-            read = catch_up_planned_first(asiento, names=names, workers=workers)
-        else:
-            read = asiento.runner.catch_up(names=names)
+        read = rebuild_projections(asiento, names, workers=workers)
     render.console.print(f"Reconstruidas {', '.join(names)}: {read} eventos leídos.")
 
 

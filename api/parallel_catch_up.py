@@ -130,3 +130,25 @@ def catch_up_planned_first(
     if rest:
         read = max(read, runner.catch_up(names=rest, progress=progress))
     return read
+
+
+def rebuild(
+    asiento: Asiento,
+    names: Sequence[str],
+    *,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> int:
+    """Drop the named projections and replay the log into them: what ``asiento rebuild`` does.
+
+    The tables are refilled without the secondary indexes no projection reads while it
+    writes, and those are built once at the end (``ProjectionRunner.reset``). ``workers``: 0
+    replays in this process; more plan the ledger in that many processes beside it."""
+    runner = asiento.runner
+    runner.reset(names, defer_indexes=True)
+    if workers:
+        read = catch_up_planned_first(asiento, names=names, workers=workers, progress=progress)
+    else:
+        read = runner.catch_up(names=names, progress=progress)
+    runner.build_deferred_indexes()
+    return read

@@ -60,7 +60,7 @@ from api.bootstrap import Asiento, bootstrap
 from api.cli_cash import open_invoice_ids
 from api.collections_service import CollectionImport, CollectionReport
 from api.counter import record_counter_receipt
-from api.parallel_catch_up import catch_up_planned_first
+from api.parallel_catch_up import default_workers, rebuild
 from api.readings_service import ReadingsService
 from bench.billing_run import raw_append
 from bench.cpu import machine_reference_s, reference_summary
@@ -428,9 +428,7 @@ def _desk_receipts(work: tuple[UUID, list[tuple[str, int]], date]) -> Decimal:
 
 def rebuild_all(asiento: Asiento) -> int:
     """What ``asiento rebuild all`` does on a long log: planning workers beside the writer."""
-    names = list(asiento.runner.projections)
-    asiento.runner.reset(names)
-    catch_up_planned_first(asiento, names=names)
+    rebuild(asiento, list(asiento.runner.projections), workers=default_workers())
     return asiento.runner.head()
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
 from projections.heap import bulk_heap
-from projections.tables import create_missing_indexes, metadata, projection_positions
+from projections.tables import create_missing_indexes, create_table, metadata, projection_positions
 
 DEFAULT_PAGE_SIZE = 2_000
 MIN_PAGE_SIZE = 500
@@ -144,7 +144,10 @@ class ProjectionRunner:
         projections: Iterable[Projection],
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
+        create_tables: bool = True,
     ) -> None:
+        """``create_tables=False``: a helper process on a store its parent set up, which must not
+        build the indexes a rebuild under way has deferred (see ``reset``)."""
         if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be within {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}")
         self.engine = engine
@@ -152,8 +155,9 @@ class ProjectionRunner:
         self.mapper = mapper
         self.projections = {p.name: p for p in projections}
         self.page_size = page_size
-        metadata.create_all(engine)
-        create_missing_indexes(engine)
+        if create_tables:
+            metadata.create_all(engine)
+            create_missing_indexes(engine)  # also those a rebuild that stopped midway deferred
         self._ensure_positions()
 
     def _ensure_positions(self) -> None:
@@ -389,17 +393,27 @@ class ProjectionRunner:
     def rebuild(self, names: Iterable[str], *, progress: Progress | None = None) -> int:
         """Drop the named projections' tables and replay the whole log into them."""
         chosen = list(names)
-        self.reset(chosen)
-        return self.catch_up(names=chosen, progress=progress)
+        self.reset(chosen, defer_indexes=True)
+        read = self.catch_up(names=chosen, progress=progress)
+        self.build_deferred_indexes()
+        return read
 
-    def reset(self, names: Iterable[str]) -> None:
-        """Empty the named projections' tables and set them back to position 0 (nothing replayed)."""
+    def reset(self, names: Iterable[str], *, defer_indexes: bool = False) -> None:
+        """Empty the named projections' tables and set them back to position 0 (nothing replayed).
+
+        ``defer_indexes``: the tables come without the secondary indexes their projections do
+        not read while writing; ``build_deferred_indexes`` makes them once the replay is done
+        (and any start of a runner that creates tables makes them, should the replay stop)."""
         with self.engine.begin() as conn:
             for projection in [self.projections[n] for n in names]:
                 for table in projection.tables():
                     table.drop(conn, checkfirst=True)
-                    table.create(conn)
+                    create_table(conn, table, defer_indexes=defer_indexes)
                 self._save_position(conn, projection.name, 0)
+
+    def build_deferred_indexes(self) -> list[str]:
+        """The indexes a ``reset(defer_indexes=True)`` left out; their names."""
+        return create_missing_indexes(self.engine)
 
 
 def _recorder_topics(projections: Iterable[Projection]) -> list[str]:
