@@ -110,7 +110,7 @@ class BalancesProjection(PlannedProjection):
             conn.execute(
                 text(_ACCOUNT_ADD),
                 [
-                    {"account": a, "day": d, "debit": debit, "credit": credit}
+                    {"account": a, "day": date.fromisoformat(d), "debit": debit, "credit": credit}
                     for (a, d), (debit, credit) in accounts.items()
                 ],
             )
@@ -118,7 +118,14 @@ class BalancesProjection(PlannedProjection):
             conn.execute(
                 text(_DIMENSION_ADD),
                 [
-                    {"account": a, "dimension": dim, "value": v, "day": d, "debit": debit, "credit": credit}
+                    {
+                        "account": a,
+                        "dimension": dim,
+                        "value": v,
+                        "day": date.fromisoformat(d),
+                        "debit": debit,
+                        "credit": credit,
+                    }
                     for (a, dim, v, d), (debit, credit) in dimensions.items()
                 ],
             )
@@ -139,9 +146,10 @@ class BalancesProjection(PlannedProjection):
             conn.execute(text(upsert), bounds)
 
 
-# Debit and credit cents per (account, day) and per (account, dimension, value, day).
-AccountSums = dict[tuple[str, date], list[int]]
-DimensionSums = dict[tuple[str, str, str, date], list[int]]
+# Debit and credit cents per (account, day) and per (account, dimension, value, day); the day as
+# the journal's plan carries it (ISO text).
+AccountSums = dict[tuple[str, str], list[int]]
+DimensionSums = dict[tuple[str, str, str, str], list[int]]
 
 
 @dataclass(frozen=True)
