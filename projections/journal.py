@@ -25,6 +25,8 @@ from projections.tables import (
     journal_sequences,
 )
 
+_DEBIT = Side.DEBIT
+
 
 class NoFiscalYearForEntry(RuntimeError):
     pass
@@ -66,13 +68,16 @@ class JournalProjection(PlannedProjection):
                 if not proposed.postings:
                     continue
                 lines = []
-                for posting in proposed.postings:
-                    cents = to_cents(posting.amount)
-                    dims = posting.dimensions
-                    debit = cents if posting.side is Side.DEBIT else 0
-                    lines.append(
-                        (posting.account, debit, cents - debit, *[dims.get(n) for n in DIMENSION_COLUMNS])
-                    )
+                # The postings of an entry share a few dimension mappings: each becomes the
+                # row's dimension columns once.
+                columns: dict[int, tuple[str | None, ...]] = {}
+                for account, side, amount, dims in proposed.postings:
+                    cents = to_cents(amount)
+                    debit = cents if side is _DEBIT else 0
+                    values = columns.get(id(dims))
+                    if values is None:
+                        values = columns[id(dims)] = tuple([dims.get(n) for n in DIMENSION_COLUMNS])
+                    lines.append((account, debit, cents - debit, *values))
                 planned.append(
                     (  # a PlannedEntry
                         event.position,

@@ -7,8 +7,7 @@ its reversal) carries its own lines.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from domain.chart import Side
@@ -21,8 +20,7 @@ class RuleBookLike(Protocol):
     def entries_for(self, event: EventRecord) -> list[ProposedEntry]: ...
 
 
-@dataclass(frozen=True)
-class PostedEvent:
+class PostedEvent(NamedTuple):
     """What one event posts, plus what the journal needs to link reversals."""
 
     event_name: str

@@ -11,9 +11,9 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, partial
+from functools import partial
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
@@ -33,29 +33,39 @@ SCAN_WINDOW_PAGES = 4  # a page reads at most this many page sizes of log positi
 ALL_TOPICS = frozenset({"*"})  # a projection that follows every event (the audit chain)
 
 
-@dataclass(frozen=True)
 class LoggedEvent:
-    """One event of the log, shared by all projections; decoded on first use only."""
+    """One event of the log, shared by all projections; decoded on first use only.
 
-    position: int
-    topic: str
-    originator_version: int
-    notification: Any  # the stored notification: raw state for the audit chain
-    mapper: Mapper[UUID] = field(repr=False, compare=False)
+    A plain class with slots, not a frozen dataclass: a page makes thousands, and a
+    frozen dataclass sets each field through ``object.__setattr__``."""
 
-    @cached_property
-    def _event(self) -> Any:
-        return self.mapper.to_domain_event(self.notification)
+    __slots__ = ("_data", "mapper", "notification", "originator_version", "position", "topic")
 
-    @property
-    def originator_id(self) -> UUID:
-        originator: UUID = self._event.originator_id
-        return originator
+    def __init__(
+        self, position: int, topic: str, originator_version: int, notification: Any, mapper: Mapper[UUID]
+    ) -> None:
+        self.position = position
+        self.topic = topic
+        self.originator_version = originator_version
+        self.notification = notification  # the stored notification: raw state for the audit chain
+        self.mapper = mapper
+        self._data: Mapping[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"LoggedEvent(position={self.position}, topic={self.topic!r})"
 
     @property
     def data(self) -> Mapping[str, Any]:
-        state: Mapping[str, Any] = self._event.__dict__
-        return state
+        """The event's fields, decoded (and upcast) by the library's mapper the first time."""
+        data = self._data
+        if data is None:
+            data = self._data = self.mapper.to_domain_event(self.notification).__dict__
+        return data
+
+    @property
+    def originator_id(self) -> UUID:
+        originator: UUID = self.data["originator_id"]
+        return originator
 
     @property
     def timestamp(self) -> datetime:

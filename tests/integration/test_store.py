@@ -147,3 +147,34 @@ def test_sqlite_checkpoints_are_left_to_the_read_models_engine(asiento: Asiento)
     with asiento.engine.connect() as conn:
         busy, log_frames, checkpointed = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     assert busy == 0 and checkpointed == log_frames
+
+
+def test_sqlite_notifications_read_as_the_library_reads_them(asiento: Asiento) -> None:
+    """The SQLite recorder builds its notifications without the dataclass __init__: the same
+    values, for every combination of start, stop and topics the runner asks for."""
+    if not asiento.config.is_sqlite:
+        return
+    from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+    for day in (5, 6, 7):
+        asiento.app.post_entry(
+            effective_date=date(2026, 1, day),
+            description="Aporte",
+            lines=[EntryLine(CASH, Side.DEBIT, D("10.00")), EntryLine(CAPITAL, Side.CREDIT, D("10.00"))],
+            recorded_by="t",
+        )
+    recorder = asiento.app.recorder
+    head = recorder.max_notification_id()
+    topics = sorted({n.topic for n in recorder.select_notifications(1, 1000)})
+    for start, stop, chosen, inclusive in [
+        (1, None, [], True),
+        (2, head - 1, [], True),
+        (2, head, topics[:1], False),
+        (None, None, topics[-2:], True),
+    ]:
+        ours = recorder.select_notifications(start, 50, stop=stop, topics=chosen, inclusive_of_start=inclusive)
+        library = SQLiteApplicationRecorder.select_notifications(
+            recorder, start, 50, stop=stop, topics=chosen, inclusive_of_start=inclusive  # type: ignore[arg-type]
+        )
+        assert ours == library and len(ours) > 0
+        assert [type(n) for n in ours] == [type(n) for n in library]
