@@ -14,8 +14,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.bulk_aggregate import BulkCreated
 from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
 from domain.money import ZERO
@@ -53,7 +54,7 @@ def exceeds_consumer_protection_limit(consumption: Decimal, same_period_history:
     return consumption > average * (1 + CONSUMER_PROTECTION_EXCESS)
 
 
-class PayableDocument(Aggregate):
+class PayableDocument(BulkCreated):
     @event("PayableDocumentIssued")
     def __init__(
         self,
@@ -91,7 +92,7 @@ class PayableDocument(Aggregate):
                    id=payable_document_id(member_number, period, sequence))
 
 
-class HeldBill(Aggregate):
+class HeldBill(BulkCreated):
     @event("BillHeld")
     def __init__(
         self,

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.bulk_aggregate import BulkCreated
 from domain.errors import Conflict, InvalidInput
 from domain.money import ZERO, parse_amount
 
@@ -200,7 +201,7 @@ class CashSession(Aggregate):
         self.closed = True
 
 
-class Receipt(Aggregate):
+class Receipt(BulkCreated):
     """A receipt (recibo); its id is the idempotency key of the payment."""
 
     @event("ReceiptIssued")
@@ -267,7 +268,7 @@ class Receipt(Aggregate):
         self.annulled = True
 
 
-class UnmatchedCollection(Aggregate):
+class UnmatchedCollection(BulkCreated):
     """Money a network collected that matches no open document: kept in suspense for review."""
 
     @event("CollectionHeldInSuspense")

@@ -23,8 +23,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.bulk_aggregate import BulkCreated
 from domain.calendar import FiscalCalendar
 from domain.errors import Conflict, InvalidInput
 from domain.money import ZERO, parse_amount
@@ -57,12 +58,19 @@ def invoice_line(raw: Mapping[str, Any], index: int) -> dict[str, Any]:
         "description": str(raw.get("description", "")),
         "kind": kind,
         "amount": amount,
-        "vat_rate": Decimal(str(vat_rate)) if vat_rate is not None else None,
+        "vat_rate": _rate(vat_rate),
         "in_vat_base": bool(raw.get("in_vat_base", kind == "charge")),
     }
 
 
-class Invoice(Aggregate):
+def _rate(value: object) -> Decimal | None:
+    """A VAT rate as Decimal; a Decimal is kept as it is (no round trip through text)."""
+    if value is None or value.__class__ is Decimal:
+        return value
+    return Decimal(str(value))
+
+
+class Invoice(BulkCreated):
     """One supply's bill for one period; the id derives from (supply, period)."""
 
     @event("InvoiceIssued")

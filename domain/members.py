@@ -26,6 +26,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.ar import cbu as stdnum_cbu
 
 from domain.afip import VatCondition, validate_cuil, validate_cuit, validate_dni
+from domain.bulk_aggregate import BulkCreated
 from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
 from domain.money import ZERO, format_ar, parse_amount
@@ -60,7 +61,7 @@ def normalize_member_number(number: str) -> str:
     return text.zfill(6)
 
 
-class Member(Aggregate):
+class Member(BulkCreated):
     class MemberRegistered(Aggregate.Created):
         """Version 2 adds ``associate``: members registered before were all associates."""
 

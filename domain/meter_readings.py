@@ -15,8 +15,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.bulk_aggregate import BulkCreated
 from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
 
@@ -33,7 +34,7 @@ def reading_id(supply_number: str, period: str) -> UUID:
     return stable_id("reading", f"{supply_number}/{period}")
 
 
-class MeterReading(Aggregate):
+class MeterReading(BulkCreated):
     @event("ReadingRecorded")
     def __init__(
         self,

@@ -35,9 +35,10 @@ def parse_amount(text: str | int | Decimal, *, field: str = "importe") -> Decima
     amount = text if text.__class__ is Decimal else D(text)  # a Decimal needs no round trip via str
     if not amount.is_finite():
         raise InvalidAmount(str(text), f"{field}: no es un número finito")
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
+    cents = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    if amount != cents:
         raise InvalidAmount(str(text), f"{field}: más de dos decimales")
-    return amount.quantize(CENT)
+    return cents
 
 
 def round_half_even(amount: Decimal) -> Decimal:
