@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine
 
 from adapters.application import AsientoApp
 from adapters.bulk_load import FastForwardCache
-from adapters.store import StoreConfig, config_from_env, make_engine
+from adapters.store import StoreConfig, config_from_env, make_engine, wal_keeper
 from ledger_rules import EventRecord, RuleBook, load_chart, load_rule_book
 from projections.audit_chain import AuditChainProjection
 from projections.balances import BalancesProjection
@@ -121,6 +121,7 @@ def bootstrap(
         build_projections(posting),
         page_size=page_size,
         create_tables=create_tables,
+        after_page=wal_keeper(engine),
     )
     return Asiento(config, app, engine, runner, posting, rules_path)
 

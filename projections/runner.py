@@ -155,9 +155,11 @@ class ProjectionRunner:
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
         create_tables: bool = True,
+        after_page: Callable[[], None] | None = None,
     ) -> None:
         """``create_tables=False``: a helper process on a store its parent set up, which must not
-        build the indexes a rebuild under way has deferred (see ``reset``)."""
+        build the indexes a rebuild under way has deferred (see ``reset``). ``after_page``:
+        called after each page commits (the store's upkeep, see ``adapters.store.wal_keeper``)."""
         if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be within {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}")
         self.engine = engine
@@ -165,6 +167,7 @@ class ProjectionRunner:
         self.mapper = mapper
         self.projections = {p.name: p for p in projections}
         self.page_size = page_size
+        self.after_page = after_page
         if create_tables:
             metadata.create_all(engine)
             create_missing_indexes(engine)  # also those a rebuild that stopped midway deferred
@@ -251,7 +254,9 @@ class ProjectionRunner:
                 for projection in behind:
                     write = page.writes[projection.name]
                     self._apply(conn, projection, partial(write, conn), page.reached)
-                return page.read, page.reached
+            if self.after_page is not None:
+                self.after_page()
+            return page.read, page.reached
 
     def _read_page(self, behind: Sequence[Projection], positions: Mapping[str, int], head: int) -> _Page:
         """The next page of the log for ``behind``, decoded and planned, as one write per projection."""
@@ -397,6 +402,8 @@ class ProjectionRunner:
                 else:
                     write = partial(projection.handle_page, conn, _followed_by(projection, events))
                 self._apply(conn, projection, write, window.stop)
+        if self.after_page is not None:
+            self.after_page()
         return True
 
     # -- rebuilding ---------------------------------------------------------------------

@@ -44,11 +44,11 @@ def test_a_rebuild_builds_its_report_indexes_after_the_replay(asiento: Asiento) 
     helper.close()
     assert _indexes(asiento, "journal_entries") == {"ix_journal_entries_originator"}
     assert set(runner.build_deferred_indexes()) == JOURNAL_REPORT_INDEXES | {"ix_journal_lines_account_date"}
-    assert JOURNAL_REPORT_INDEXES < _indexes(asiento, "journal_entries")
+    assert _indexes(asiento, "journal_entries") > JOURNAL_REPORT_INDEXES
     runner.reset(["journal"], defer_indexes=True)  # a rebuild that stopped midway...
     again = bootstrap(asiento.config.url)  # ...is completed by the next start
     try:
-        assert JOURNAL_REPORT_INDEXES < _indexes(asiento, "journal_entries")
+        assert _indexes(asiento, "journal_entries") > JOURNAL_REPORT_INDEXES
         assert _indexes(asiento, "journal_lines") == {"ix_journal_lines_account_date"}
     finally:
         again.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+import pytest
+
 from adapters.store import StoreConfig
 from api.bootstrap import Asiento
 from domain.chart import Side
@@ -172,9 +174,62 @@ def test_sqlite_notifications_read_as_the_library_reads_them(asiento: Asiento) -
         (2, head, topics[:1], False),
         (None, None, topics[-2:], True),
     ]:
-        ours = recorder.select_notifications(start, 50, stop=stop, topics=chosen, inclusive_of_start=inclusive)
+        ours = recorder.select_notifications(
+            start, 50, stop=stop, topics=chosen, inclusive_of_start=inclusive
+        )
         library = SQLiteApplicationRecorder.select_notifications(
             recorder, start, 50, stop=stop, topics=chosen, inclusive_of_start=inclusive  # type: ignore[arg-type]
         )
         assert ours == library and len(ours) > 0
         assert [type(n) for n in ours] == [type(n) for n in library]
+
+
+def _log_frames(path: object) -> int:
+    """Pages in the write-ahead log now (mxFrame of the log index's header), read without a checkpoint."""
+    import struct
+
+    with open(f"{path}-shm", "rb") as shm:
+        header = shm.read(20)
+    return int(struct.unpack("=I", header[16:20])[0])
+
+
+@pytest.mark.parametrize("keeper", [True, False])
+def test_the_sqlite_log_is_started_over_once_long(asiento: Asiento, keeper: bool) -> None:
+    """After a projection page, a log longer than the threshold is copied back with a RESTART
+    checkpoint, so the next write starts it from the beginning; left alone (while readers
+    and writers keep coming, as beside a bulk command) it only grows: past 1.5 GB once."""
+    import sqlite3
+
+    from adapters.store import wal_keeper
+
+    if not asiento.config.is_sqlite:
+        assert wal_keeper(asiento.engine) is None and asiento.runner.after_page is None
+        return
+    assert asiento.runner.after_page is not None  # wired: runs after every page
+
+    def entry(day: int) -> None:
+        asiento.app.post_entry(
+            effective_date=date(2026, 1, day),
+            description="Aporte",
+            lines=[EntryLine(CASH, Side.DEBIT, D("10.00")), EntryLine(CAPITAL, Side.CREDIT, D("10.00"))],
+            recorded_by="t",
+        )
+
+    reader = sqlite3.connect(str(asiento.config.sqlite_path))
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM stored_events").fetchone()  # an old snapshot holds the log
+    for day in range(1, 11):
+        entry(day)
+        asiento.runner.catch_up()
+    reader.rollback()
+    reader.close()
+    grown = _log_frames(asiento.config.sqlite_path)
+    if keeper:
+        keep_short = wal_keeper(asiento.engine, restart_frames=1)
+        assert keep_short is not None
+        keep_short()
+    entry(11)
+    if keeper:
+        assert _log_frames(asiento.config.sqlite_path) < grown  # started over
+    else:
+        assert _log_frames(asiento.config.sqlite_path) > grown  # appended

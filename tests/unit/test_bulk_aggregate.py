@@ -38,7 +38,8 @@ def _invoice() -> Any:
     line = {"concept": "cargo_fijo", "description": "Cargo fijo", "kind": "charge", "amount": D("5150.00"),
             "vat_rate": D("21"), "in_vat_base": True}
     return Invoice.issue(
-        calendar=_OpenCalendar(), lines=[line, {**line, "concept": "iva_21", "kind": "vat", "amount": D("1081.50")}],
+        calendar=_OpenCalendar(),
+        lines=[line, {**line, "concept": "iva_21", "kind": "vat", "amount": D("1081.50")}],
         recorded_by="facturacion", period_start=date(2026, 1, 1), period_end=date(2026, 1, 31),
         second_due_date=date(2026, 2, 27), second_due_total=D("6500.00"), consumption_units=D("150.000"),
         payable_document_id=UUID(int=7), effective_date=date(2026, 2, 2), member_number="000001",
@@ -70,7 +71,8 @@ def _reading() -> Any:
 
 
 def _receipt() -> Any:
-    return Receipt(effective_date=date(2026, 2, 10), member_number="000001", session_id=None, channel="pagofacil",
+    return Receipt(effective_date=date(2026, 2, 10), member_number="000001", session_id=None,
+                   channel="pagofacil",
                    instruments=[{"kind": "network", "amount": D("6231.50"), "reference": "k"}],
                    allocations=[{"document_id": "ab", "label": "B 00001-00000012", "supply": "E-1",
                                  "service": "electricity", "amount": D("6231.50")}],
@@ -116,7 +118,9 @@ def _mapper() -> Mapper[UUID]:
 
 
 @pytest.mark.parametrize("make", MAKERS, ids=lambda m: m.__name__.strip("_"))
-def test_created_the_same_as_the_library_creates(monkeypatch: pytest.MonkeyPatch, make: Callable[[], Any]) -> None:
+def test_created_the_same_as_the_library_creates(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[[], Any]
+) -> None:
     fast, library = make(), _the_library_way(monkeypatch, make)
     assert isinstance(fast, BulkCreated)
     (fast_event,), (library_event,) = fast.pending_events, library.pending_events
