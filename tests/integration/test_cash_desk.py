@@ -395,3 +395,35 @@ def test_subledger_reports_as_known_at_a_moment_before_an_annulment(billed: Asie
     assert statement_now.debt == E1_JAN + I1_JAN
     assert statement_known == statement_then and statement_known.debt == I1_JAN
     assert closing_known == closing_then
+
+
+def test_late_interest_of_a_deferred_service_is_a_line_of_its_next_bill(billed: Asiento) -> None:
+    """Internet's interest is deferred (adapters/data/billing.toml): paid ten days late, the
+    January invoice's interest goes on February's bill, once, and posts as interest revenue.
+    24,079.00 × 36% / 365 × 10 days (17/02 to 27/02) = 237.4915... -> 237.49."""
+    from projections.commercial_tables import document_payments
+
+    billed.app.record_receipt(
+        member_number="1",
+        effective_date=date(2026, 2, 27),
+        open_invoice_ids=[invoice_id("I-1", "2026-01")],
+        chosen=[invoice_id("I-1", "2026-01")],
+        instruments=[{"kind": "cash", "amount": "24079.00", "reference": ""}],
+        recorded_by="cajera",
+    )
+    billed.runner.catch_up()
+    BillingRun(billed, period="2026-02", issue_date=date(2026, 3, 2), recorded_by="test").run()
+    february: Invoice = billed.app.repository.get(invoice_id("I-1", "2026-02"))
+    interest = [line for line in february.lines if line["kind"] == "interest"]
+    assert [(line["amount"], line["in_vat_base"]) for line in interest] == [(D("237.49"), False)]
+    assert "B 00001-00000002" in interest[0]["description"]  # the January internet invoice paid late
+    assert february.total == I1_JAN + D("237.49")  # the same plan, plus the interest
+    electricity: Invoice = billed.app.repository.get(invoice_id("E-1", "2026-02"))
+    assert not [line for line in electricity.lines if line["kind"] == "interest"]  # January unpaid: none
+    with billed.read() as conn:
+        settled = conn.execute(select(document_payments.c.interest_invoice_id)).scalars().all()
+    assert settled == [invoice_id("I-1", "2026-02").hex]  # the payment's interest is charged
+    assert account(billed, "4.2.01") == D("-237.49")  # interest revenue (a credit balance)
+    BillingRun(billed, period="2026-03", issue_date=date(2026, 4, 2), recorded_by="test").run()
+    march: Invoice = billed.app.repository.get(invoice_id("I-1", "2026-03"))
+    assert not [line for line in march.lines if line["kind"] == "interest"]  # never twice
