@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, CanInitAggregate
+from eventsourcing.domain import Aggregate, CanInitAggregate, CanMutateAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
 B = TypeVar("B", bound="BulkCreated")
@@ -34,12 +34,12 @@ B = TypeVar("B", bound="BulkCreated")
 _MISSING = object()
 
 
-class _Creation:
-    """What creating one aggregate class through one "created" event class needs, worked out once."""
+class _EventFields:
+    """An event class's fields in dataclass order, with their defaults: its ``__init__`` without
+    the frozen dataclass's ``object.__setattr__`` per field."""
 
-    def __init__(self, aggregate: type[Aggregate], event_class: type[Any]) -> None:
-        self.topic = get_topic(aggregate)
-        self.fields: list[tuple[str, Any]] = []  # (name, default or _MISSING), in dataclass order
+    def __init__(self, event_class: type[Any]) -> None:
+        self.fields: list[tuple[str, Any]] = []  # (name, default or _MISSING)
         for item in dataclasses.fields(event_class):
             if item.default is not dataclasses.MISSING:
                 default: Any = item.default
@@ -48,12 +48,6 @@ class _Creation:
             else:
                 default = _MISSING
             self.fields.append((item.name, default))
-        init: Callable[..., None] = aggregate.__init__
-        code = init.__code__
-        params = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
-        self.init = init
-        self.init_takes_id = "id" in params
-        self.init_params = [name for name in params if name != "id"]
 
     def event_state(self, values: Mapping[str, Any]) -> dict[str, Any]:
         state = {}
@@ -63,6 +57,35 @@ class _Creation:
                 raise TypeError(f"falta el campo {name!r} del evento")
             state[name] = value
         return state
+
+    def event(self, event_class: type[Any], values: Mapping[str, Any]) -> Any:
+        event = object.__new__(event_class)
+        object.__setattr__(event, "__dict__", self.event_state(values))  # what __init__ would set
+        return event
+
+
+_event_fields: dict[type, _EventFields] = {}
+
+
+def _fields_of(event_class: type[Any]) -> _EventFields:
+    found = _event_fields.get(event_class)
+    if found is None:
+        found = _event_fields[event_class] = _EventFields(event_class)
+    return found
+
+
+class _Creation:
+    """What creating one aggregate class through one "created" event class needs, worked out once."""
+
+    def __init__(self, aggregate: type[Aggregate], event_class: type[Any]) -> None:
+        self.topic = get_topic(aggregate)
+        self.fields = _fields_of(event_class)
+        init: Callable[..., None] = aggregate.__init__
+        code = init.__code__
+        params = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
+        self.init = init
+        self.init_takes_id = "id" in params
+        self.init_params = [name for name in params if name != "id"]
 
     def build(self, aggregate_class: type[B], state: Mapping[str, Any]) -> B:
         """The aggregate as ``CanInitAggregate.mutate`` builds it from the event's state."""
@@ -97,20 +120,37 @@ class BulkCreated(Aggregate):
             return super()._create(event_class, id=id, **kwargs)
         creation = _creation(cls, event_class)
         timestamp: datetime = event_class.create_timestamp()
-        state = creation.event_state(
+        event = creation.fields.event(
+            event_class,
             {
                 **kwargs,
                 "originator_topic": creation.topic,
                 "originator_id": id,
                 "originator_version": cls.INITIAL_VERSION,
                 "timestamp": timestamp,
-            }
+            },
         )
-        event = object.__new__(event_class)
-        object.__setattr__(event, "__dict__", state)  # what the frozen dataclass __init__ sets
-        aggregate = creation.build(cls, state)
+        aggregate = creation.build(cls, event.__dict__)
         aggregate.pending_events.append(event)
         return aggregate
+
+    def trigger_event(self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any) -> None:
+        """The library's ``trigger_event`` (a payment applied, a credit changed), the event made
+        without its frozen dataclass ``__init__``: then applied and kept as the library does."""
+        if "timestamp" in kwargs:
+            super().trigger_event(event_class, **kwargs)
+            return
+        event = _fields_of(event_class).event(
+            event_class,
+            {
+                **kwargs,
+                "originator_id": self.id,
+                "originator_version": self.version + 1,
+                "timestamp": event_class.create_timestamp(),
+            },
+        )
+        event.mutate(self)
+        self.pending_events.append(event)
 
 
 def replay_created(event: Any) -> Any:

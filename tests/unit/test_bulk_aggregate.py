@@ -147,3 +147,41 @@ def test_without_an_id_the_library_creates_it() -> None:
                       recorded_by="c")
     assert isinstance(receipt.id, UUID)
     assert len(receipt.pending_events) == 1
+
+
+def _paid(invoice: Any) -> None:
+    invoice.apply_payment(UUID(int=21), D("1000.00"))
+    invoice.record_cae("12345678901234", date(2026, 2, 20), recorded_by="afip")
+
+
+def _credited(member: Any) -> None:
+    member.change_credit(UUID(int=22), D("150.00"), reason="recibo")
+
+
+def _released(held: Any) -> None:
+    held.release("verificado en terreno", recorded_by="supervisora")
+
+
+COMMANDS: list[tuple[Callable[[], Any], Callable[[Any], None]]] = [
+    (_invoice, _paid),
+    (_member, _credited),
+    (_held, _released),
+]
+
+
+@pytest.mark.parametrize(("make", "command"), COMMANDS, ids=lambda f: f.__name__.strip("_"))
+def test_commands_trigger_the_same_events_as_the_library(
+    monkeypatch: pytest.MonkeyPatch, make: Callable[[], Any], command: Callable[[Any], None]
+) -> None:
+    fast, library = make(), make()
+    fast.collect_events()
+    library.collect_events()
+    command(fast)
+    with monkeypatch.context() as patched:
+        patched.setattr(BulkCreated, "trigger_event", Aggregate.trigger_event)
+        command(library)
+    fast_events, library_events = fast.collect_events(), library.collect_events()
+    assert [type(e) for e in fast_events] == [type(e) for e in library_events] and fast_events
+    for ours, theirs in zip(fast_events, library_events, strict=True):
+        assert list(vars(ours).items()) == list(vars(theirs).items())
+    assert vars(fast) == vars(library)
