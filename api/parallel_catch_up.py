@@ -119,13 +119,21 @@ def catch_up_planned_first(
     order = list(runner.projections)
     wanted = set(names) if names is not None else set(order)
     chosen = [n for n in order if n in wanted]
-    planned = [
-        i for i, n in enumerate(order) if n in wanted and isinstance(runner.projections[n], PlannedProjection)
-    ]
-    if not planned:
+    # The leading group: planned projections and the unplanned ones before them (which they
+    # read), up to the first unplanned projection after a planned one. Planned projections
+    # further on (current accounts, cash desk) plan and write in the second pass's pages.
+    first_pass: list[str] = []
+    seen_planned = False
+    for name in order:
+        is_planned = isinstance(runner.projections[name], PlannedProjection)
+        if seen_planned and not is_planned:
+            break
+        seen_planned = seen_planned or is_planned
+        if name in wanted:
+            first_pass.append(name)
+    if not any(isinstance(runner.projections[n], PlannedProjection) for n in first_pass):
         return runner.catch_up(names=chosen, progress=progress)
-    first_pass = [n for n in chosen if order.index(n) <= max(planned)]
-    rest = [n for n in chosen if order.index(n) > max(planned)]
+    rest = [n for n in chosen if n not in first_pass]
     read = catch_up_in_parallel(asiento, names=first_pass, workers=workers, progress=progress)
     if rest:
         read = max(read, runner.catch_up(names=rest, progress=progress))

@@ -21,7 +21,7 @@ from projections.commercial_tables import (
     receipt_instruments,
     receipts,
 )
-from projections.runner import LoggedEvent, Projection
+from projections.runner import LoggedEvent, PlannedProjection
 
 RECEIPT_ISSUED = get_topic(Receipt.ReceiptIssued)  # type: ignore[attr-defined]
 RECEIPT_ANNULLED = get_topic(Receipt.ReceiptAnnulled)  # type: ignore[attr-defined]
@@ -37,7 +37,7 @@ INVOICE_ISSUED = get_topic(Invoice.InvoiceIssued)  # type: ignore[attr-defined]
 SUSPENSE = get_topic(UnmatchedCollection.CollectionHeldInSuspense)  # type: ignore[attr-defined]
 
 
-class CashDeskProjection(Projection):
+class CashDeskProjection(PlannedProjection):
     name = "cash_desk"
 
     def topics(self) -> frozenset[str]:
@@ -64,73 +64,79 @@ class CashDeskProjection(Projection):
             document_payments,
         )
 
-    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
-        rows: dict[str, list[tuple[Any, ...]]] = {
-            "receipts": [],
-            "instruments": [],
-            "sessions": [],
-            "suspense": [],
-            "cheques": [],
-            "payments": [],
-        }
+    def plan_page(self, events: Sequence[LoggedEvent]) -> list[Step]:
+        """The page's writes in log order, without the database: new rows, and the changes that
+        follow them (a change first writes the rows planned before it)."""
+        steps: list[Step] = []
+        rows = _no_rows()
         for event in events:
             if event.topic in (RECEIPT_ISSUED, SESSION_OPENED, SUSPENSE, CHEQUE_RECEIVED):
                 self._created(event, rows)
                 continue
-            self._flush(conn, rows)  # updates follow the rows they change
             d, key = event.data, event.originator_id.hex
             if event.topic == INVOICE_ISSUED:
-                self._interest_charged(conn, event)
+                # A bill that charges late payments' interest: those payments are settled.
+                charged = [tuple(k.split("/")) for k in d.get("interest_for") or ()]
+                if not charged:
+                    continue
+                change: Step = ("interest", key, charged)
             elif event.topic in CHEQUE_MOVES:
-                conn.execute(
-                    cheques.update()
-                    .where(cheques.c.cheque_id == key)
-                    .values(
-                        state=CHEQUE_MOVES[event.topic],
-                        state_since=d["effective_date"],
-                        bank_account=d.get("bank_account"),
-                        endorsed_to=d.get("supplier"),
-                        rejection_reason=d.get("reason"),
-                    )
+                change = (
+                    "cheque",
+                    key,
+                    {
+                        "state": CHEQUE_MOVES[event.topic],
+                        "state_since": d["effective_date"],
+                        "bank_account": d.get("bank_account"),
+                        "endorsed_to": d.get("supplier"),
+                        "rejection_reason": d.get("reason"),
+                    },
                 )
             elif event.topic == RECEIPT_ANNULLED:
-                conn.execute(
-                    document_payments.update()
-                    .where(document_payments.c.receipt_id == key)
-                    .values(annulled=True)
-                )
-                conn.execute(
-                    receipts.update()
-                    .where(receipts.c.receipt_id == key)
-                    .values(annulled_on=d["effective_date"], annulment_reason=d["reason"])
-                )
+                annulled = {"annulled_on": d["effective_date"], "annulment_reason": d["reason"]}
+                change = ("annulled", key, annulled)
             else:
-                conn.execute(
-                    cash_sessions.update()
-                    .where(cash_sessions.c.session_id == key)
-                    .values(
-                        closed_on=d["effective_date"],
-                        cash_surplus_cents=to_cents(d["cash_surplus"]),
-                        cash_shortage_cents=to_cents(d["cash_shortage"]),
-                    )
+                change = (
+                    "closed",
+                    key,
+                    {
+                        "closed_on": d["effective_date"],
+                        "cash_surplus_cents": to_cents(d["cash_surplus"]),
+                        "cash_shortage_cents": to_cents(d["cash_shortage"]),
+                    },
                 )
-        self._flush(conn, rows)
+            if any(rows.values()):
+                steps.append(("rows", "", rows))
+                rows = _no_rows()
+            steps.append(change)
+        if any(rows.values()):
+            steps.append(("rows", "", rows))
+        return steps
 
-    @staticmethod
-    def _interest_charged(conn: Connection, event: LoggedEvent) -> None:
-        """A bill that charges late payments' interest: those payments are settled."""
-        for key in event.data.get("interest_for") or ():
-            receipt_id, document_id = key.split("/")
-            conn.execute(
-                document_payments.update()
-                .where(
-                    and_(
-                        document_payments.c.receipt_id == receipt_id,
-                        document_payments.c.document_id == document_id,
+    def write_planned(self, conn: Connection, plan: list[Step]) -> None:
+        for kind, key, detail in plan:
+            if kind == "rows":
+                self._flush(conn, detail)
+            elif kind == "interest":
+                for receipt_id, document_id in detail:
+                    conn.execute(
+                        document_payments.update()
+                        .where(
+                            and_(
+                                document_payments.c.receipt_id == receipt_id,
+                                document_payments.c.document_id == document_id,
+                            )
+                        )
+                        .values(interest_invoice_id=key)
                     )
-                )
-                .values(interest_invoice_id=event.originator_id.hex)
-            )
+            elif kind == "cheque":
+                conn.execute(cheques.update().where(cheques.c.cheque_id == key).values(**detail))
+            elif kind == "annulled":
+                payments = document_payments.update().where(document_payments.c.receipt_id == key)
+                conn.execute(payments.values(annulled=True))
+                conn.execute(receipts.update().where(receipts.c.receipt_id == key).values(**detail))
+            else:
+                conn.execute(cash_sessions.update().where(cash_sessions.c.session_id == key).values(**detail))
 
     def _created(self, event: LoggedEvent, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         d, key = event.data, event.originator_id.hex
@@ -219,5 +225,11 @@ class CashDeskProjection(Projection):
         insert_rows(conn, collections_in_suspense, rows["suspense"])
         insert_rows(conn, cheques, rows["cheques"])
         insert_rows(conn, document_payments, rows["payments"])
-        for pending in rows.values():
-            pending.clear()
+
+
+def _no_rows() -> dict[str, list[tuple[Any, ...]]]:
+    return {"receipts": [], "instruments": [], "sessions": [], "suspense": [], "cheques": [], "payments": []}
+
+
+# One write of a page, in log order: ("rows", "", new rows by table) or (change, aggregate hex, detail).
+Step = tuple[str, str, Any]

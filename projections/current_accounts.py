@@ -19,7 +19,7 @@ from domain.invoicing import Invoice
 from domain.money import to_cents
 from projections.bulk import insert_rows
 from projections.commercial_tables import account_documents
-from projections.runner import LoggedEvent, Projection
+from projections.runner import LoggedEvent, PlannedProjection
 
 INVOICE_ISSUED = get_topic(Invoice.InvoiceIssued)  # type: ignore[attr-defined]
 PAYMENT_APPLIED = get_topic(Invoice.PaymentApplied)  # type: ignore[attr-defined]
@@ -36,7 +36,11 @@ def document_label(document_type: int, letter: str, point_of_sale: int, number: 
     return f"{kind} {letter} {point_of_sale:05d}-{number:08d}"
 
 
-class CurrentAccountsProjection(Projection):
+# (new document rows, (document, cents paid) changes): plain values, picklable for planning workers.
+_Plan = tuple[list[tuple[Any, ...]], list[tuple[str, int]]]
+
+
+class CurrentAccountsProjection(PlannedProjection):
     name = "current_accounts"
 
     def topics(self) -> frozenset[str]:
@@ -48,7 +52,8 @@ class CurrentAccountsProjection(Projection):
     def tables(self) -> Sequence[Table]:
         return (account_documents,)
 
-    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
+    def plan_page(self, events: Sequence[LoggedEvent]) -> _Plan:
+        """The page's new documents and what its payments add to each, without the database."""
         rows: list[tuple[Any, ...]] = []
         paid: dict[str, int] = defaultdict(int)  # per document: payments of this page, summed
         for event in events:
@@ -91,9 +96,14 @@ class CurrentAccountsProjection(Projection):
                     event.position,
                 )
             )
+        # A payment and its annulment in one page cancel out.
+        return rows, [(doc, cents) for doc, cents in paid.items() if cents]
+
+    def write_planned(self, conn: Connection, plan: _Plan) -> None:
+        rows, paid = plan
         insert_rows(conn, account_documents, rows)
-        changes = [{"document": doc, "cents": cents} for doc, cents in paid.items() if cents]
-        if changes:  # a payment and its annulment in one page cancel out
+        changes = [{"document": doc, "cents": cents} for doc, cents in paid]
+        if changes:
             statement = (
                 account_documents.update()
                 .where(account_documents.c.document_id == bindparam("document"))
