@@ -42,6 +42,7 @@ def link(previous: str, position: int, originator_id: Any, version: int, topic: 
 
 class AuditChainProjection(Projection):
     name = "audit_chain"
+    stands_alone = True
 
     def topics(self) -> frozenset[str]:
         return ALL_TOPICS

@@ -27,7 +27,7 @@ from projections.capital_tables import (
     surplus_distributions,
     surplus_shares,
 )
-from projections.runner import LoggedEvent, Projection
+from projections.runner import LoggedEvent, PlannedProjection
 
 
 def _topic(aggregate: type, name: str) -> str:
@@ -35,19 +35,23 @@ def _topic(aggregate: type, name: str) -> str:
 
 
 class _Page:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    """One page's rows, planned without the database (a planning worker may build them)."""
+
+    def __init__(self) -> None:
         self.members: list[tuple[Any, ...]] = []
         self.movements: list[tuple[Any, ...]] = []
         self.distributions: list[tuple[Any, ...]] = []
         self.shares: list[tuple[Any, ...]] = []
         self.numbers: dict[str, str] = {}  # aggregate id → member number, this page's registrations
+        # Movements of events older than ``member_number`` in their fields whose member registered
+        # before this page: (index in movements, member aggregate id), the number read when written.
+        self.unresolved: list[tuple[int, str]] = []
 
     def movement(
         self,
         event: LoggedEvent,
         line_no: int,
-        member: str,
+        member: str | None,
         kind: str,
         cents: int,
         *,
@@ -56,6 +60,8 @@ class _Page:
         counterpart: str | None = None,
         reference: str = "",
     ) -> None:
+        if member is None:
+            self.unresolved.append((len(self.movements), event.originator_id.hex))
         self.movements.append(
             (
                 event.position,
@@ -71,29 +77,41 @@ class _Page:
             )
         )
 
-    def member_number(self, aggregate_hex: str) -> str:
-        """For events that predate ``member_number`` in their fields."""
-        if aggregate_hex in self.numbers:
-            return self.numbers[aggregate_hex]
-        found = self.conn.execute(
+    def member_number(self, aggregate_hex: str) -> str | None:
+        """For events that predate ``member_number`` in their fields: None when the member registered
+        before this page (``write`` reads it)."""
+        return self.numbers.get(aggregate_hex)
+
+    def plan(self) -> _Plan:
+        return (self.members, self.movements, self.distributions, self.shares, self.unresolved)
+
+
+# (members, movements, distributions, shares, unresolved movements): plain values.
+_Rows = list[tuple[Any, ...]]
+_Plan = tuple[_Rows, _Rows, _Rows, _Rows, list[tuple[int, str]]]
+
+
+def _write(conn: Connection, plan: _Plan) -> None:
+    members, movements, distributions, shares, unresolved = plan
+    for index, aggregate_hex in unresolved:
+        found = conn.execute(
             select(capital_members.c.number).where(capital_members.c.aggregate_id == aggregate_hex)
         ).scalar_one()
-        return str(found)
-
-    def finish(self) -> None:
-        for table, rows in (
-            (capital_members, self.members),
-            (capital_movements, self.movements),
-            (surplus_distributions, self.distributions),
-            (surplus_shares, self.shares),
-        ):
-            insert_rows(self.conn, table, rows)
+        row = movements[index]
+        movements[index] = (*row[:2], str(found), *row[3:])
+    for table, rows in (
+        (capital_members, members),
+        (capital_movements, movements),
+        (surplus_distributions, distributions),
+        (surplus_shares, shares),
+    ):
+        insert_rows(conn, table, rows)
 
 
 Handler = Callable[[_Page, LoggedEvent], None]
 
 
-class CapitalProjection(Projection):
+class CapitalProjection(PlannedProjection):
     name = "capital"
 
     def __init__(self) -> None:
@@ -115,11 +133,14 @@ class CapitalProjection(Projection):
     def tables(self) -> Sequence[Table]:
         return (capital_members, capital_movements, surplus_distributions, surplus_shares)
 
-    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
-        page = _Page(conn)
+    def plan_page(self, events: Sequence[LoggedEvent]) -> _Plan:
+        page = _Page()
         for event in events:
             self.handlers[event.topic](page, event)
-        page.finish()
+        return page.plan()
+
+    def write_planned(self, conn: Connection, plan: _Plan) -> None:
+        _write(conn, plan)
 
 
 def _registered(page: _Page, event: LoggedEvent) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -33,61 +34,61 @@ from projections.commercial_tables import (
     services,
     supplies,
 )
-from projections.runner import LoggedEvent, Projection
+from projections.runner import LoggedEvent, PlannedProjection
+from projections.tables import metadata
 
 
 def topic(aggregate: type, name: str) -> str:
     return get_topic(getattr(aggregate, name))
 
 
-def _by_id(table: Table, event: LoggedEvent) -> Any:
-    return table.c.aggregate_id == event.originator_id.hex
-
-
 def _cents(amount: Decimal | None) -> int | None:
     return None if amount is None else to_cents(amount)
 
 
+# One write of a page, in log order, in plain values (picklable for planning workers):
+#   ("rows", {table: [row, ...]})                         new rows, one bulk insert per table
+#   ("changes", [((table, columns, kept), [params])])     same-shape changes, one executemany each
+#   ("update", table, key column, key, {column: value}, {column: added})
+#   ("meter_changed", supply aggregate hex, meter_changes row without the supply number, meter)
+#   ("capital", {member number: cents})                   cuota capital billed in the page
+Op = tuple[Any, ...]
+
+
 class _Page:
-    """One page's writes: creations buffered as tuples, changes batched.
+    """One page's writes, planned without the database: creations buffered as tuples, changes batched.
 
     A change to a row created in this same page (a supply requested and
     connected in one save, a reading recorded and accepted) edits the buffered
     tuple instead of costing an UPDATE; other changes of the same shape in a row
     of events run as one ``executemany``. Log order is kept: a change never
     passes an earlier change of another shape, and ``update`` (additive or
-    computed values) runs after everything queued before it.
+    computed values) comes after everything queued before it.
     """
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.pending: dict[str, tuple[Table, list[tuple[Any, ...]]]] = {}
+    def __init__(self) -> None:
+        self.ops: list[Op] = []
+        self.pending: dict[str, list[tuple[Any, ...]]] = {}
         self.buffered: dict[tuple[str, str], int] = {}  # (table, aggregate id) -> index in pending rows
-        self.changes: list[
-            tuple[tuple[Any, ...], Any, list[dict[str, Any]]]
-        ] = []  # (shape, statement, params)
+        self.changes: list[tuple[tuple[str, tuple[str, ...], frozenset[str]], list[dict[str, Any]]]] = []
         # Cuota capital billed in this page, per member: one additive update each at the end.
         self.capital_cents: dict[str, int] = defaultdict(int)
 
     def add_capital(self, member_number: str, cents: int) -> None:
         self.capital_cents[member_number] += cents
 
-    def finish(self) -> None:
+    def finish(self) -> list[Op]:
         self.flush()
         if self.capital_cents:
-            statement = (
-                members.update()
-                .where(members.c.number == bindparam("member"))
-                .values(shares_integrated_cents=members.c.shares_integrated_cents + bindparam("cents"))
-            )
-            self.conn.execute(statement, [{"member": m, "cents": c} for m, c in self.capital_cents.items()])
+            self.ops.append(("capital", dict(self.capital_cents)))
+        return self.ops
 
     def add(self, table: Table, row: tuple[Any, ...], key: str | None = None) -> None:
         """Buffer a new row; ``key`` (its aggregate id) lets later changes in the page edit it here."""
-        rows = self.pending.setdefault(table.name, (table, []))[1]
+        rows = self.pending.setdefault(table.name, [])
         if key is not None:
             self.buffered[(table.name, key)] = len(rows)
-        rows.append(row)
+        rows.append(tuple([_stored(value) for value in row]))
 
     def change(
         self, table: Table, event: LoggedEvent, values: dict[str, Any], keep: frozenset[str] = frozenset()
@@ -96,44 +97,118 @@ class _Page:
         key = event.originator_id.hex
         index = self.buffered.get((table.name, key))
         if index is not None:
-            rows = self.pending[table.name][1]
+            rows = self.pending[table.name]
             row = list(rows[index])
+            names = table.columns.keys()
             for name, value in values.items():
-                position = table.columns.keys().index(name)
+                position = names.index(name)
                 if name not in keep or row[position] is None:
-                    row[position] = value
+                    row[position] = _stored(value)
             rows[index] = tuple(row)
             return
         shape = (table.name, tuple(values), keep)
         if not self.changes or self.changes[-1][0] != shape:
-            columns = {
-                name: func.coalesce(table.c[name], bindparam(f"v_{name}"))
-                if name in keep
-                else bindparam(f"v_{name}")
-                for name in values
-            }
-            statement = table.update().where(table.c.aggregate_id == bindparam("k_id")).values(columns)
-            self.changes.append((shape, statement, []))
-        self.changes[-1][2].append({"k_id": key, **{f"v_{name}": value for name, value in values.items()}})
+            self.changes.append((shape, []))
+        self.changes[-1][1].append({"k_id": key, **{f"v_{name}": value for name, value in values.items()}})
 
-    def update(self, table: Table, where: Any, **values: Any) -> None:
+    def update(
+        self,
+        table: Table,
+        key_column: str,
+        key: Any,
+        values: dict[str, Any] | None = None,
+        added: dict[str, int] | None = None,
+    ) -> None:
+        """Set ``values`` and add ``added`` to columns of the row whose ``key_column`` is ``key``."""
         self.flush()
-        self.conn.execute(table.update().where(where).values(**values))
+        self.ops.append(("update", table.name, key_column, key, values or {}, added or {}))
+
+    def update_row(
+        self,
+        table: Table,
+        event: LoggedEvent,
+        values: dict[str, Any] | None = None,
+        added: dict[str, int] | None = None,
+    ) -> None:
+        """``update`` of the event's own row (by its aggregate id)."""
+        self.update(table, "aggregate_id", event.originator_id.hex, values, added)
+
+    def meter_changed(self, aggregate_hex: str, row: tuple[Any, ...], meter: dict[str, Any]) -> None:
+        self.flush()
+        self.ops.append(("meter_changed", aggregate_hex, row, meter))
 
     def flush(self) -> None:
-        for table, rows in self.pending.values():
-            insert_rows(self.conn, table, rows)
-        self.pending.clear()
+        if self.pending:
+            self.ops.append(("rows", self.pending))
+            self.pending = {}
         self.buffered.clear()
-        for _, statement, params in self.changes:
-            self.conn.execute(statement, params)
-        self.changes.clear()
+        if self.changes:
+            self.ops.append(("changes", self.changes))
+            self.changes = []
+
+
+def _stored(value: Any) -> Any:
+    """A new row's Decimal or date as the text the database stores (what sqlite3's adapters and
+    psycopg's COPY write): cheaper to pickle from a planning worker, no adapter call per value."""
+    kind = value.__class__
+    if kind is Decimal:
+        return str(value)
+    if kind is date:
+        return value.isoformat()
+    return value
+
+
+def _write(conn: Connection, ops: list[Op]) -> None:
+    """Run a page's planned writes in order."""
+    tables = metadata.tables
+    for op in ops:
+        kind = op[0]
+        if kind == "rows":
+            for name, rows in op[1].items():
+                insert_rows(conn, tables[name], rows)
+        elif kind == "changes":
+            for (name, columns, keep), params in op[1]:
+                conn.execute(_change_statement(tables[name], columns, keep), params)
+        elif kind == "update":
+            _, name, key_column, key, values, added = op
+            table = tables[name]
+            assignments = {**values, **{column: table.c[column] + cents for column, cents in added.items()}}
+            conn.execute(table.update().where(table.c[key_column] == key).values(assignments))
+        elif kind == "meter_changed":
+            _write_meter_change(conn, op[1], op[2], op[3])
+        else:  # capital
+            statement = (
+                members.update()
+                .where(members.c.number == bindparam("member"))
+                .values(shares_integrated_cents=members.c.shares_integrated_cents + bindparam("cents"))
+            )
+            conn.execute(statement, [{"member": m, "cents": c} for m, c in op[1].items()])
+
+
+def _change_statement(table: Table, columns: tuple[str, ...], keep: frozenset[str]) -> Any:
+    values = {
+        name: func.coalesce(table.c[name], bindparam(f"v_{name}")) if name in keep else bindparam(f"v_{name}")
+        for name in columns
+    }
+    return table.update().where(table.c.aggregate_id == bindparam("k_id")).values(values)
+
+
+def _write_meter_change(
+    conn: Connection, supply_hex: str, row: tuple[Any, ...], meter: dict[str, Any]
+) -> None:
+    """The old meter's row (the event names the supply's aggregate: its number is read here), then
+    the new meter on the supply."""
+    number = conn.execute(
+        supplies.select().with_only_columns(supplies.c.number).where(supplies.c.aggregate_id == supply_hex)
+    ).scalar_one()
+    insert_rows(conn, meter_changes, [(number, *row)])
+    conn.execute(supplies.update().where(supplies.c.number == number).values(meter))
 
 
 Handler = Callable[[_Page, LoggedEvent], None]
 
 
-class CommercialProjection(Projection):
+class CommercialProjection(PlannedProjection):
     name = "commercial"
 
     def __init__(self) -> None:
@@ -171,11 +246,15 @@ class CommercialProjection(Projection):
     def tables(self) -> Sequence[Table]:
         return (services, members, supplies, meter_changes, readings, invoices, payable_documents, held_bills)
 
-    def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
-        page = _Page(conn)
+    def plan_page(self, events: Sequence[LoggedEvent]) -> list[Op]:
+        """The page's writes in order, without the database (see ``Op``)."""
+        page = _Page()
         for event in events:
             self.handlers[event.topic](page, event)
-        page.finish()
+        return page.finish()
+
+    def write_planned(self, conn: Connection, plan: list[Op]) -> None:
+        _write(conn, plan)
 
     # -- services and members ---------------------------------------------------------
     def _service_defined(self, page: _Page, event: LoggedEvent) -> None:
@@ -209,39 +288,29 @@ class CommercialProjection(Projection):
         )
 
     def _member_vat_changed(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(members, _by_id(members, event), vat_condition=event.data["vat_condition"])
+        page.update_row(members, event, {"vat_condition": event.data["vat_condition"]})
 
     def _member_shares(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(
-            members,
-            _by_id(members, event),
-            shares_subscribed_cents=members.c.shares_subscribed_cents + to_cents(event.data["amount"]),
-        )
+        cents = to_cents(event.data["amount"])
+        page.update_row(members, event, added={"shares_subscribed_cents": cents})
 
     def _member_integrated(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(
-            members,
-            _by_id(members, event),
-            shares_integrated_cents=members.c.shares_integrated_cents + to_cents(event.data["amount"]),
-        )
+        cents = to_cents(event.data["amount"])
+        page.update_row(members, event, added={"shares_integrated_cents": cents})
 
     def _member_credit(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(
-            members,
-            _by_id(members, event),
-            credit_cents=members.c.credit_cents + to_cents(event.data["delta"]),
-        )
+        cents = to_cents(event.data["delta"])
+        page.update_row(members, event, added={"credit_cents": cents})
 
     def _member_debit(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(members, _by_id(members, event), debit_cbu=event.data.get("cbu"))
+        page.update_row(members, event, {"debit_cbu": event.data.get("cbu")})
 
     def _member_admission_minute(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(members, _by_id(members, event), board_minute=event.data["board_minute"])
+        page.update_row(members, event, {"board_minute": event.data["board_minute"]})
 
     def _member_left(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(
-            members, _by_id(members, event), exit_date=event.data["exit_date"], exit_cause=event.data["cause"]
-        )
+        left = {"exit_date": event.data["exit_date"], "exit_cause": event.data["cause"]}
+        page.update_row(members, event, left)
 
     # -- supplies ---------------------------------------------------------------------------
     def _supply_requested(self, page: _Page, event: LoggedEvent) -> None:
@@ -294,14 +363,9 @@ class CommercialProjection(Projection):
 
     def _meter_changed(self, page: _Page, event: LoggedEvent) -> None:
         d = event.data
-        page.flush()
-        number = page.conn.execute(
-            supplies.select().with_only_columns(supplies.c.number).where(_by_id(supplies, event))
-        ).scalar_one()
-        page.add(
-            meter_changes,
+        page.meter_changed(
+            event.originator_id.hex,
             (
-                number,
                 d["effective_date"],
                 d["old_meter"]["serial"],
                 d["old_meter"]["digits"],
@@ -310,17 +374,15 @@ class CommercialProjection(Projection):
                 d["meter"]["serial"],
                 d["initial_reading"],
             ),
-        )
-        page.update(
-            supplies,
-            supplies.c.number == number,
-            meter_serial=d["meter"]["serial"],
-            meter_digits=d["meter"]["digits"],
-            meter_multiplier=d["meter"]["multiplier"],
+            {
+                "meter_serial": d["meter"]["serial"],
+                "meter_digits": d["meter"]["digits"],
+                "meter_multiplier": d["meter"]["multiplier"],
+            },
         )
 
     def _category_changed(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(supplies, _by_id(supplies, event), category=event.data["category"])
+        page.update_row(supplies, event, {"category": event.data["category"]})
 
     # -- readings ---------------------------------------------------------------------------
     def _reading_recorded(self, page: _Page, event: LoggedEvent) -> None:
@@ -350,13 +412,8 @@ class CommercialProjection(Projection):
 
     def _reading_corrected(self, page: _Page, event: LoggedEvent) -> None:
         d = event.data
-        page.update(
-            readings,
-            _by_id(readings, event),
-            value=d["value"],
-            consumption_units=d["consumption_units"],
-            held_reason=None,
-        )
+        corrected = {"value": d["value"], "consumption_units": d["consumption_units"], "held_reason": None}
+        page.update_row(readings, event, corrected)
 
     # -- billing documents --------------------------------------------------------------------
     def _invoice_issued(self, page: _Page, event: LoggedEvent) -> None:
@@ -392,12 +449,8 @@ class CommercialProjection(Projection):
         )
 
     def _cae_recorded(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(
-            invoices,
-            invoices.c.invoice_id == event.originator_id.hex,
-            cae=event.data["cae"],
-            cae_due=event.data["cae_due"],
-        )
+        cae = {"cae": event.data["cae"], "cae_due": event.data["cae_due"]}
+        page.update(invoices, "invoice_id", event.originator_id.hex, cae)
 
     def _payable_issued(self, page: _Page, event: LoggedEvent) -> None:
         d = event.data
@@ -436,4 +489,4 @@ class CommercialProjection(Projection):
         )
 
     def _bill_released(self, page: _Page, event: LoggedEvent) -> None:
-        page.update(held_bills, _by_id(held_bills, event), released=True)
+        page.update_row(held_bills, event, {"released": True})

@@ -77,6 +77,9 @@ class Projection(ABC):
     """A read model built from the log. Subclasses own their tables."""
 
     name: str
+    # Reads no other projection's tables and decodes no event (the audit chain hashes stored
+    # bytes): on a server that takes concurrent writers it can be rebuilt in a process of its own.
+    stands_alone: bool = False
 
     @abstractmethod
     def topics(self) -> frozenset[str]:

@@ -491,3 +491,38 @@ def test_pending_integrations_fall_due_five_years_after_each_subscription(asient
         assert pending_integrations(conn, date(2026, 1, 31)) == [
             PendingIntegration("000001", date(2026, 1, 10), D("19000.00"), date(2031, 1, 10)),
         ]
+
+
+def test_shares_events_of_older_logs_find_their_member(asiento: Asiento) -> None:
+    """Events from before issue 5 carry no member number: the capital projection takes it from
+    a registration in the same page or, registered before, reads it when it writes the page;
+    a rebuild gives the same rows."""
+    from projections.capital_tables import capital_movements
+    from tests.integration.cooperative import member
+
+    member(asiento, "1", "CF")
+    asiento.runner.catch_up()  # member 1 registered in an earlier page
+    first = asiento.app.member("1")
+    first._shares_subscribed(amount=D("500.00"), effective_date=date(2020, 2, 1), recorded_by="t")
+    member(asiento, "2", "CF")  # member 2 registered in the same page as its legacy event
+    second = asiento.app.member("2")
+    second._shares_integrated(amount=D("250.00"), effective_date=date(2020, 3, 1), recorded_by="t")
+    asiento.app.save(first, second)
+
+    def movements() -> list[tuple[Any, ...]]:
+        m = capital_movements.c
+        with asiento.read() as conn:
+            return [
+                tuple(row)
+                for row in conn.execute(
+                    select(m.member_number, m.kind, m.subscribed_cents, m.integrated_cents).order_by(
+                        m.position
+                    )
+                )
+            ]
+
+    asiento.runner.catch_up()
+    expected = [("000001", "subscription", 50000, 0), ("000002", "integration", 0, 25000)]
+    assert movements() == expected
+    asiento.runner.rebuild(["capital"])
+    assert movements() == expected
