@@ -8,7 +8,7 @@ page transaction's connection, so they commit or roll back with the page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam
@@ -37,6 +37,31 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]])
         return
     marks = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def add_to_column(
+    conn: Connection, table: Table, key_column: str, column: str, added: Mapping[Any, int]
+) -> None:
+    """``column += amount`` in the row whose ``key_column`` is each key of ``added`` (keys unique).
+
+    On PostgreSQL one statement joins the table to the page's keys and amounts sent as two
+    arrays: as one UPDATE per key, the cuota capital of a billing page (thousands of members)
+    was a third of the registry's writing in a rebuild, each a round trip and a plan (measured
+    on a 40,000-supply store). SQLite runs in this process: ``executemany``."""
+    if not added:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            f"UPDATE {table.name} AS t SET {column} = t.{column} + v.amount "
+            "FROM unnest(%(keys)s::text[], %(amounts)s::bigint[]) AS v(key, amount) "
+            f"WHERE t.{key_column} = v.key",
+            {"keys": [str(k) for k in added], "amounts": list(added.values())},
+        )
+        return
+    conn.exec_driver_sql(
+        f"UPDATE {table.name} SET {column} = {column} + ? WHERE {key_column} = ?",
+        [(amount, key) for key, amount in added.items()],
+    )
 
 
 def _copy_rows(conn: Connection, table: Table, columns: list[str], rows: Sequence[tuple[Any, ...]]) -> None:

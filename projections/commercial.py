@@ -23,7 +23,7 @@ from domain.meter_readings import MeterReading
 from domain.money import to_cents
 from domain.services import ServiceCatalog
 from domain.supplies import Supply
-from projections.bulk import insert_rows
+from projections.bulk import add_to_column, insert_rows
 from projections.commercial_tables import (
     held_bills,
     invoices,
@@ -177,12 +177,7 @@ def _write(conn: Connection, ops: list[Op]) -> None:
         elif kind == "meter_changed":
             _write_meter_change(conn, op[1], op[2], op[3])
         else:  # capital
-            statement = (
-                members.update()
-                .where(members.c.number == bindparam("member"))
-                .values(shares_integrated_cents=members.c.shares_integrated_cents + bindparam("cents"))
-            )
-            conn.execute(statement, [{"member": m, "cents": c} for m, c in op[1].items()])
+            add_to_column(conn, members, "number", "shares_integrated_cents", op[1])
 
 
 def _change_statement(table: Table, columns: tuple[str, ...], keep: frozenset[str]) -> Any:

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Table, bindparam
+from sqlalchemy import Connection, Table
 
 from domain.afip import cbte_tipo_name
 from domain.cheques import REJECTED_CHEQUE_SERVICE, ThirdPartyCheque
 from domain.invoicing import Invoice
 from domain.money import to_cents
-from projections.bulk import insert_rows
+from projections.bulk import add_to_column, insert_rows
 from projections.commercial_tables import account_documents
 from projections.runner import LoggedEvent, PlannedProjection
 
@@ -102,11 +102,4 @@ class CurrentAccountsProjection(PlannedProjection):
     def write_planned(self, conn: Connection, plan: _Plan) -> None:
         rows, paid = plan
         insert_rows(conn, account_documents, rows)
-        changes = [{"document": doc, "cents": cents} for doc, cents in paid]
-        if changes:
-            statement = (
-                account_documents.update()
-                .where(account_documents.c.document_id == bindparam("document"))
-                .values(paid_cents=account_documents.c.paid_cents + bindparam("cents"))
-            )
-            conn.execute(statement, changes)
+        add_to_column(conn, account_documents, "document_id", "paid_cents", dict(paid))

@@ -312,7 +312,11 @@ class ProjectionRunner:
             # building the same page or failing on a stale read snapshot.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         t = projection_positions.c
-        rows = conn.execute(select(t.name, t.position).where(t.name.in_(names)).with_for_update())
+        # Locked in name order: two runners locking overlapping groups then queue instead of
+        # each holding a row the other waits for (PostgreSQL aborts one as a deadlock).
+        rows = conn.execute(
+            select(t.name, t.position).where(t.name.in_(names)).order_by(t.name).with_for_update()
+        )
         known = {name: int(position) for name, position in rows}
         return {name: known.get(name, 0) for name in names}
 
