@@ -37,8 +37,8 @@ from eventsourcing.domain import Aggregate
 from adapters.commercial_commands import read_services_file
 from adapters.tariff_files import DEFAULT_TARIFFS_PATH
 from api.bootstrap import Asiento, bootstrap
-from api.parallel_catch_up import default_workers, rebuild
 from api.demo_data import BASE_UNITS, FEMALE_NAMES, MALE_NAMES, SEASON, SURNAMES, ZONES, cuit_for
+from api.parallel_catch_up import default_workers, rebuild
 from bench.projection_catchup import fresh_database
 from domain.identity import stable_id
 from domain.members import Member

@@ -233,3 +233,23 @@ def test_the_sqlite_log_is_started_over_once_long(asiento: Asiento, keeper: bool
         assert _log_frames(asiento.config.sqlite_path) < grown  # started over
     else:
         assert _log_frames(asiento.config.sqlite_path) > grown  # appended
+
+
+def test_additive_updates_add_to_each_keyed_row_only(asiento: Asiento) -> None:
+    """``projections.bulk.add_to_column``: one statement on PostgreSQL, executemany on SQLite."""
+    from sqlalchemy import select
+
+    from projections.bulk import add_to_column, insert_rows
+    from projections.commercial_tables import account_documents
+
+    def row(document: str, paid_cents: int) -> tuple[object, ...]:
+        return (document, "000001", "E1", "electricity", "invoice", "B 0001-1", "2026-01-02",
+                "2026-01-17", 10_000, paid_cents, 1)
+
+    with asiento.engine.begin() as conn:
+        insert_rows(conn, account_documents, [row("a" * 32, 0), row("b" * 32, 250), row("c" * 32, 7)])
+        add_to_column(conn, account_documents, "document_id", "paid_cents", {"a" * 32: 1_999, "b" * 32: -50})
+        add_to_column(conn, account_documents, "document_id", "paid_cents", {})
+        c = account_documents.c
+        paid = dict(conn.execute(select(c.document_id, c.paid_cents)).all())
+    assert paid == {"a" * 32: 1_999, "b" * 32: 200, "c" * 32: 7}
