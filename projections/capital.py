@@ -20,7 +20,7 @@ from domain.invoicing import Invoice
 from domain.members import Member
 from domain.money import to_cents
 from domain.surplus import SurplusDistribution
-from projections.bulk import insert_rows
+from projections.bulk import among, insert_rows
 from projections.capital_tables import (
     capital_members,
     capital_movements,
@@ -93,12 +93,17 @@ _Plan = tuple[_Rows, _Rows, _Rows, _Rows, list[tuple[int, str]]]
 
 def _write(conn: Connection, plan: _Plan) -> None:
     members, movements, distributions, shares, unresolved = plan
-    for index, aggregate_hex in unresolved:
-        found = conn.execute(
-            select(capital_members.c.number).where(capital_members.c.aggregate_id == aggregate_hex)
-        ).scalar_one()
-        row = movements[index]
-        movements[index] = (*row[:2], str(found), *row[3:])
+    if unresolved:
+        # Every member the page's older events name, in one query.
+        c = capital_members.c
+        wanted = {aggregate_hex for _, aggregate_hex in unresolved}
+        found = conn.execute(select(c.aggregate_id, c.number).where(among(conn, c.aggregate_id, wanted)))
+        numbers = dict(found.all())
+        for index, aggregate_hex in unresolved:
+            if aggregate_hex not in numbers:
+                raise LookupError(f"capital: el asociado {aggregate_hex} no está registrado")
+            row = movements[index]
+            movements[index] = (*row[:2], str(numbers[aggregate_hex]), *row[3:])
     for table, rows in (
         (capital_members, members),
         (capital_movements, movements),

@@ -36,8 +36,8 @@ def document_label(document_type: int, letter: str, point_of_sale: int, number: 
     return f"{kind} {letter} {point_of_sale:05d}-{number:08d}"
 
 
-# (new document rows, (document, cents paid) changes): plain values, picklable for planning workers.
-_Plan = tuple[list[tuple[Any, ...]], list[tuple[str, int]]]
+# (new document rows, cents paid per document): plain values, picklable for planning workers.
+_Plan = tuple[list[tuple[Any, ...]], dict[str, int]]
 
 
 class CurrentAccountsProjection(PlannedProjection):
@@ -97,9 +97,9 @@ class CurrentAccountsProjection(PlannedProjection):
                 )
             )
         # A payment and its annulment in one page cancel out.
-        return rows, [(doc, cents) for doc, cents in paid.items() if cents]
+        return rows, {doc: cents for doc, cents in paid.items() if cents}
 
     def write_planned(self, conn: Connection, plan: _Plan) -> None:
         rows, paid = plan
         insert_rows(conn, account_documents, rows)
-        add_to_column(conn, account_documents, "document_id", "paid_cents", dict(paid))
+        add_to_column(conn, account_documents, "document_id", "paid_cents", paid)
