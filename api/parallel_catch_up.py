@@ -18,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from api.bootstrap import Asiento, bootstrap
 from projections.runner import PlannedProjection, PlannedWindow, Progress
@@ -153,53 +152,12 @@ def rebuild(
     The tables are refilled without the secondary indexes no projection reads while it
     writes, and those are built once at the end (``ProjectionRunner.reset``). ``workers``: 0
     replays in this process; more plan the planned projections in that many processes
-    beside it. On PostgreSQL (concurrent writers) a projection that stands alone (the audit
-    chain) is replayed meanwhile by a process of its own: at 100,000 supplies it read and
-    hashed all 1.7 million events in 13.8 s after the rest had taken 30.3 s."""
+    beside it, the audit chain's content digests among them, so the log is read once."""
     runner = asiento.runner
     runner.reset(names, defer_indexes=True)
-    apart = _apart(asiento, names) if workers else []
-    context = multiprocessing.get_context("spawn")
-    read_apart = context.Value("q", 0)  # what the helper read, when it is done
-    helper = _start_apart(asiento, apart, read_apart) if apart else None
-    try:
-        together = [n for n in names if n not in apart]
-        if workers:
-            read = catch_up_planned_first(asiento, names=together, workers=workers, progress=progress)
-        else:
-            read = runner.catch_up(names=together, progress=progress)
-    finally:
-        if helper is not None:
-            helper.join()
-    # Whatever the helper left (it stopped on an error, or was killed) is replayed here, where an
-    # error is raised as usual.
-    read = max(read, read_apart.value, runner.catch_up(names=names, progress=progress))
+    if workers:
+        read = catch_up_planned_first(asiento, names=names, workers=workers, progress=progress)
+    else:
+        read = runner.catch_up(names=names, progress=progress)
     runner.build_deferred_indexes()
     return read
-
-
-def _apart(asiento: Asiento, names: Sequence[str]) -> list[str]:
-    if asiento.engine.dialect.name != "postgresql" or len(names) < 2:
-        return []
-    return [n for n in names if asiento.runner.projections[n].stands_alone]
-
-
-def _start_apart(asiento: Asiento, names: list[str], read: Any) -> multiprocessing.process.BaseProcess:
-    rules = str(asiento.rules_path) if asiento.rules_path else None
-    process = multiprocessing.get_context("spawn").Process(
-        target=_catch_up_apart,
-        args=(asiento.config.url, rules, asiento.runner.page_size, names, read),
-        name="rebuild-apart",
-    )
-    process.start()
-    return process
-
-
-def _catch_up_apart(url: str, rules_path: str | None, page_size: int, names: list[str], read: Any) -> None:
-    """A helper process: the named projections caught up on their own, then it ends."""
-    rules = Path(rules_path) if rules_path else None
-    helper = bootstrap(url, rules_path=rules, page_size=page_size, create_tables=False)
-    try:
-        read.value = helper.runner.catch_up(names=names)
-    finally:
-        helper.close()

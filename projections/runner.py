@@ -77,9 +77,6 @@ class Projection(ABC):
     """A read model built from the log. Subclasses own their tables."""
 
     name: str
-    # Reads no other projection's tables and decodes no event (the audit chain hashes stored
-    # bytes): on a server that takes concurrent writers it can be rebuilt in a process of its own.
-    stands_alone: bool = False
 
     @abstractmethod
     def topics(self) -> frozenset[str]:
@@ -92,6 +89,10 @@ class Projection(ABC):
     @abstractmethod
     def handle_page(self, conn: Connection, events: Sequence[LoggedEvent]) -> None:
         """Apply one page of events in log order, inside the page transaction."""
+
+    def outdated(self, conn: Connection, recorder: ApplicationRecorder) -> bool:
+        """Its rows were written in a form this code no longer writes: the runner rebuilds them."""
+        return False
 
 
 class PlannedProjection(Projection):
@@ -175,6 +176,8 @@ class ProjectionRunner:
             metadata.create_all(engine)
             create_missing_indexes(engine)  # also those a rebuild that stopped midway deferred
         self._ensure_positions()
+        if create_tables:
+            self._reset_outdated()
 
     def _ensure_positions(self) -> None:
         """Every projection has its position row from the start: a page locks it (see ``_one_page``)."""
@@ -187,6 +190,14 @@ class ProjectionRunner:
                     conn.execute(projection_positions.insert().values(name=name, position=0))
             except IntegrityError:
                 pass  # another process created it meanwhile
+
+    def _reset_outdated(self) -> None:
+        """Projections whose rows an earlier version wrote differently start over from 0 (the next
+        catch-up replays them): the audit chain of its first formula."""
+        with self.engine.connect() as conn:
+            outdated = [p.name for p in self.projections.values() if p.outdated(conn, self.recorder)]
+        if outdated:
+            self.reset(outdated)
 
     # -- positions -----------------------------------------------------------------
     def positions(self, conn: Connection | None = None) -> dict[str, int]:

@@ -72,12 +72,11 @@ def test_workers_build_the_read_models_of_one_process(history: Asiento) -> None:
         read = catch_up_in_parallel(small, names=names, workers=2)
         assert read == small.runner.head()
         assert _every_row(small) == expected
-        # The planned projections through the workers, the audit chain after.
+        # Every projection but the chart is planned: all of them through the workers.
         small.runner.reset(names)
         assert catch_up_planned_first(small, names=names, workers=2) == small.runner.head()
         assert _every_row(small) == expected
-        # What ``asiento rebuild all`` does: that, with the report indexes built at the end and,
-        # on PostgreSQL, the audit chain replayed meanwhile by a process of its own.
+        # What ``asiento rebuild all`` does: that, with the report indexes built at the end.
         assert rebuild(small, names, workers=2) == small.runner.head()
         assert _every_row(small) == expected
         assert small.runner.positions() == {name: small.runner.head() for name in names}
