@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +33,7 @@ from projections.commercial_tables import (
     services,
     supplies,
 )
-from projections.runner import LoggedEvent, PlannedProjection
+from projections.runner import LoggedEvent, PlannedProjection, stored_text
 from projections.tables import metadata
 
 
@@ -53,6 +52,13 @@ def _cents(amount: Decimal | None) -> int | None:
 #   ("meter_changed", supply aggregate hex, meter_changes row without the supply number, meter)
 #   ("capital", {member number: cents})                   cuota capital billed in the page
 Op = tuple[Any, ...]
+
+
+# A reading's row, in table order around its id (third) and position (last).
+_READING_FIELDS = (
+    "supply_number", "period", "reading_date", "value", "previous_value", "previous_date",
+    "consumption_units", "rollover", "estimated", "held_reason", "source",
+)
 
 
 class _Page:
@@ -83,12 +89,15 @@ class _Page:
             self.ops.append(("capital", dict(self.capital_cents)))
         return self.ops
 
-    def add(self, table: Table, row: tuple[Any, ...], key: str | None = None) -> None:
-        """Buffer a new row; ``key`` (its aggregate id) lets later changes in the page edit it here."""
+    def add(
+        self, table: Table, row: tuple[Any, ...], key: str | None = None, *, as_text: bool = False
+    ) -> None:
+        """Buffer a new row; ``key`` (its aggregate id) lets later changes in the page edit it here.
+        ``as_text``: the row's values are already as stored (``LoggedEvent.stored_texts``)."""
         rows = self.pending.setdefault(table.name, [])
         if key is not None:
             self.buffered[(table.name, key)] = len(rows)
-        rows.append(tuple([_stored(value) for value in row]))
+        rows.append(row if as_text else tuple([stored_text(value) for value in row]))
 
     def change(
         self, table: Table, event: LoggedEvent, values: dict[str, Any], keep: frozenset[str] = frozenset()
@@ -103,7 +112,7 @@ class _Page:
             for name, value in values.items():
                 position = names.index(name)
                 if name not in keep or row[position] is None:
-                    row[position] = _stored(value)
+                    row[position] = stored_text(value)
             rows[index] = tuple(row)
             return
         shape = (table.name, tuple(values), keep)
@@ -145,17 +154,6 @@ class _Page:
         if self.changes:
             self.ops.append(("changes", self.changes))
             self.changes = []
-
-
-def _stored(value: Any) -> Any:
-    """A new row's Decimal or date as the text the database stores (what sqlite3's adapters and
-    psycopg's COPY write): cheaper to pickle from a planning worker, no adapter call per value."""
-    kind = value.__class__
-    if kind is Decimal:
-        return str(value)
-    if kind is date:
-        return value.isoformat()
-    return value
 
 
 def _write(conn: Connection, ops: list[Op]) -> None:
@@ -381,26 +379,9 @@ class CommercialProjection(PlannedProjection):
 
     # -- readings ---------------------------------------------------------------------------
     def _reading_recorded(self, page: _Page, event: LoggedEvent) -> None:
-        d = event.data
-        page.add(
-            readings,
-            (
-                d["supply_number"],
-                d["period"],
-                event.originator_id.hex,
-                d["reading_date"],
-                d["value"],
-                d["previous_value"],
-                d["previous_date"],
-                d["consumption_units"],
-                d["rollover"],
-                d["estimated"],
-                d["held_reason"],
-                d["source"],
-                event.position,
-            ),
-            key=event.originator_id.hex,
-        )
+        supply_number, period, *measured = event.stored_texts(_READING_FIELDS)
+        key = event.originator_hex
+        page.add(readings, (supply_number, period, key, *measured, event.position), key=key, as_text=True)
 
     def _reading_accepted(self, page: _Page, event: LoggedEvent) -> None:
         page.change(readings, event, {"held_reason": None})

@@ -176,3 +176,27 @@ def _the_money_adds_up(result: MonthResult) -> None:
     assert result.total_debit == result.total_credit
     assert result.receivables_ledger == result.receivables_accounts
     assert billing.total - network.collected - result.counter_total == result.receivables_ledger
+
+
+def test_readings_read_as_stored_text_equal_their_decoded_fields(store: Asiento) -> None:
+    """The commercial registry takes a reading's row from the stored JSON without decoding it
+    (``LoggedEvent.stored_texts``): it must be exactly what decoding and ``stored_text`` give."""
+    from projections.commercial import _READING_FIELDS
+    from projections.runner import LoggedEvent, stored_text
+
+    generate(store, supplies=SUPPLIES, seed=SEED, months=MONTHS, batch_members=3)
+    recorder, mapper = store.app.recorder, store.app.mapper
+    topic = "domain.meter_readings:MeterReading.ReadingRecorded"
+    recorded = recorder.select_notifications(1, store.runner.head(), topics=[topic])
+    assert len(recorded) > SUPPLIES * MONTHS // 2  # the metered supplies, every month
+    kinds: Counter[str] = Counter()
+    for n in recorded:
+        fast = LoggedEvent(n.id, n.topic, n.originator_version, n, mapper)
+        texts = fast.stored_texts(_READING_FIELDS)
+        decoded = LoggedEvent(n.id, n.topic, n.originator_version, n, mapper)
+        data = decoded.data
+        assert texts == tuple(stored_text(data[name]) for name in _READING_FIELDS)
+        assert decoded.stored_texts(_READING_FIELDS) == texts  # decoded first: the decoded way
+        assert fast.originator_hex == data["originator_id"].hex
+        kinds.update(type(value).__name__ for value in texts)
+    assert kinds["str"] and kinds["bool"] and kinds["NoneType"]  # dates, amounts, flags, no previous
