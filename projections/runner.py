@@ -434,10 +434,17 @@ class ProjectionRunner:
         return PlannedWindow(start, stop, len(notifications), rows, plans)
 
     def catch_up_in_parallel(
-        self, planner: WindowPlanner, *, names: Iterable[str] | None = None, progress: Progress | None = None
+        self,
+        planner: WindowPlanner,
+        *,
+        names: Iterable[str] | None = None,
+        progress: Progress | None = None,
+        window_size: int | None = None,
     ) -> int:
         """``catch_up``, with reading, decoding and planning done by ``planner``'s workers while
         this process writes window after window, each in its own transaction as usual.
+
+        ``window_size``: log positions per window (the page size unless given).
 
         Only when every chosen projection stands at the same position (a rebuild, or a group
         that always moves together); otherwise, or if another process projects meanwhile or a
@@ -452,8 +459,9 @@ class ProjectionRunner:
         if len(positions) != 1:
             return self.catch_up(names=chosen_names, progress=progress)
         position = positions.pop()
+        size = window_size or self.page_size
         windows = (
-            (s, min(s + self.page_size - 1, head)) for s in range(position + 1, head + 1, self.page_size)
+            (s, min(s + size - 1, head)) for s in range(position + 1, head + 1, size)
         )
         read = 0
         with bulk_heap():
