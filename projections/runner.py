@@ -36,7 +36,26 @@ SCAN_WINDOW_PAGES = 4  # a page reads at most this many page sizes of log positi
 ALL_TOPICS = frozenset({"*"})  # a projection that follows every event (the audit chain)
 # Tags whose stored text is exactly what ``stored_text`` makes of the decoded value.
 _TEXT_TAGS = frozenset({"decimal_str", "date_iso"})
-_FIELDS_AS_STORED: dict[str, bool] = {}  # topic -> its stored state holds the event's own fields
+_FIELDS_AS_STORED: dict[str, bool] = {}
+_MISSING = object()  # topic -> its stored state holds the event's own fields
+
+
+def _texts_as_stored(state: bytes, names: Sequence[str]) -> tuple[Any, ...] | None:
+    """The named fields' stored text, or None where a field is missing, carries another tag,
+    or the bytes are not what orjson reads."""
+    try:
+        raw = orjson.loads(state)
+    except orjson.JSONDecodeError:
+        return None
+    texts = []
+    for name in names:
+        value = raw.get(name, _MISSING)
+        if value.__class__ is dict:
+            value = value["_data_"] if value.get("_type_") in _TEXT_TAGS else _MISSING
+        if value is _MISSING:
+            return None
+        texts.append(value)
+    return tuple(texts)
 
 
 def stored_text(value: Any) -> Any:
@@ -100,19 +119,9 @@ class LoggedEvent:
         decoded, a topic whose class upcasts, a store that compresses or encrypts, or a
         value of any other tag takes the decoded way."""
         if self._data is None and self._fields_as_stored():
-            try:
-                raw = orjson.loads(self.notification.state)
-                texts = []
-                for name in names:
-                    value = raw[name]
-                    if value.__class__ is dict:
-                        if value.get("_type_") not in _TEXT_TAGS:
-                            raise KeyError(name)
-                        value = value["_data_"]
-                    texts.append(value)
-                return tuple(texts)
-            except (orjson.JSONDecodeError, KeyError):
-                pass
+            texts = _texts_as_stored(self.notification.state, names)
+            if texts is not None:
+                return texts
         data = self.data
         return tuple([stored_text(data[name]) for name in names])
 
