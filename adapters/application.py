@@ -15,7 +15,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from adapters.capital_commands import CapitalCommands
@@ -260,6 +260,8 @@ class _CollectedEvents(ProcessingEvent[UUID]):
             if isinstance(obj, Aggregate):
                 self.events.extend(obj.collect_events())
                 self.aggregates[obj.id] = obj
+            elif isinstance(obj, CanMutateAggregate):  # an event saved as it is (a payable invoice's)
+                self.events.append(obj)
             elif obj is not None:
                 others.append(obj)
         super().collect_events(*others, **kwargs)

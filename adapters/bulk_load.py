@@ -13,6 +13,7 @@ import copy
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -21,13 +22,19 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Engine, bindparam, text
 
 from domain.bulk_aggregate import replay_created
+from domain.invoicing import Invoice, PayableInvoice
 
 CHUNK = 2_000
 
 
 def load_aggregates(app: Application[Any], engine: Engine, ids: Sequence[UUID]) -> dict[UUID, Any]:
     """The aggregates that exist among ``ids``, rebuilt from their events (missing ids are left out)."""
-    wanted = sorted(set(ids))
+    # In the log's order (SQLite stores the hex, whose order is the number's): each chunk's
+    # lookups walk the primary key forwards. Sorted by the number, in C; UUID's own
+    # comparison is Python code, a twentieth of a collection batch's loading (profiled).
+    wanted = sorted(set(ids), key=_UUID_NUMBER)
+    by_param = {_id_param(engine, i): i for i in wanted}
+    params = list(by_param)
     rows_by_id: dict[UUID, list[StoredEvent]] = defaultdict(list)
     statement = text(
         f"SELECT originator_id, originator_version, topic, state FROM {_events_table(app)} "
@@ -35,11 +42,38 @@ def load_aggregates(app: Application[Any], engine: Engine, ids: Sequence[UUID]) 
     ).bindparams(bindparam("ids", expanding=True))
     with engine.connect() as conn:
         for start in range(0, len(wanted), CHUNK):
-            params = [_id_param(engine, i) for i in wanted[start : start + CHUNK]]
-            for originator_id, version, topic, state in conn.execute(statement, {"ids": params}):
-                key = UUID(str(originator_id))
+            rows = conn.execute(statement, {"ids": params[start : start + CHUNK]}).all()
+            for originator_id, version, topic, state in rows:
+                key = by_param[originator_id]  # the caller's UUID, not one made again per row
                 rows_by_id[key].append(StoredEvent(key, version, topic, bytes(state)))
     return {key: _replay(app, stored) for key, stored in rows_by_id.items()}
+
+
+_UUID_NUMBER = attrgetter("int")
+
+
+def bring_up_to_date(app: Application[Any], engine: Engine, invoices: Sequence[PayableInvoice]) -> None:
+    """Apply to each invoice its events after the issue one, read in one query per chunk.
+
+    Most invoices a collection file pays have none: the query finds them in the log's
+    primary key and reads nothing. The issue event itself is never read."""
+    by_param = {_id_param(engine, i.id): i for i in sorted(invoices, key=_ID_NUMBER)}
+    params = list(by_param)
+    statement = text(
+        f"SELECT originator_id, originator_version, topic, state FROM {_events_table(app)} "
+        "WHERE originator_id IN :ids AND originator_version > :issued "
+        "ORDER BY originator_id, originator_version"
+    ).bindparams(bindparam("ids", expanding=True))
+    with engine.connect() as conn:
+        for start in range(0, len(params), CHUNK):
+            chunk = {"ids": params[start : start + CHUNK], "issued": Invoice.INITIAL_VERSION}
+            for originator_id, version, topic, state in conn.execute(statement, chunk).all():
+                invoice = by_param[originator_id]
+                event: Any = app.mapper.to_domain_event(StoredEvent(invoice.id, version, topic, bytes(state)))
+                event.mutate(invoice)
+
+
+_ID_NUMBER = attrgetter("id.int")
 
 
 def _events_table(app: Application[Any]) -> str:

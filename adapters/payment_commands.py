@@ -26,7 +26,7 @@ from domain.cheques import ThirdPartyCheque, cheque_id
 from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
 from domain.identity import stable_id
 from domain.interest import InterestRates, interest_for_documents
-from domain.invoicing import Invoice
+from domain.invoicing import Invoice, PayableInvoice
 from domain.members import Member, member_id
 from domain.money import ZERO
 from domain.numbering import DocumentSeries, series_id
@@ -35,7 +35,7 @@ from ledger_rules.model import PostingError
 DEBIT_NOTES = frozenset({2, 7, 12, 20})  # interest is not charged on interest
 
 
-def _label(document: Invoice | ThirdPartyCheque) -> str:
+def _label(document: Invoice | PayableInvoice | ThirdPartyCheque) -> str:
     """How a paid document is named on the receipt (a rejected cheque is payable too)."""
     if isinstance(document, ThirdPartyCheque):
         return document.label
@@ -138,7 +138,8 @@ class PaymentCommands(Application):
             inv.id: inv
             for inv in (self.load_cached(loaded, i, "El documento") for i in {*open_invoice_ids, *chosen})
         }
-        not_payable = [i for i, inv in invoices.items() if not isinstance(inv, (Invoice, ThirdPartyCheque))]
+        payable = (Invoice, PayableInvoice, ThirdPartyCheque)
+        not_payable = [i for i, inv in invoices.items() if not isinstance(inv, payable)]
         if not_payable:
             raise InvalidInput(f"{not_payable} no son documentos a cobrar")
         foreign = [i for i, inv in invoices.items() if inv.member_number != member.number]

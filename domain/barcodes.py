@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from itertools import cycle, islice
 from operator import mul
 
@@ -97,23 +98,38 @@ _ZERO_CODE = ord("0")
 def check_digit_13579(digits: str) -> int:
     """One "1 3 5 7 9" check digit over ``digits``."""
     require_digits("dígitos", digits)
-    weights = (
-        _WEIGHTS_13579
-        if len(digits) <= len(_WEIGHTS_13579)
-        else (1, *islice(cycle((3, 5, 7, 9)), len(digits)))
-    )
-    # Σ digit × weight over the ASCII codes, all in C: Σ (code − 48) × w = Σ code × w − 48 Σ w.
-    # A billing run computes two of these per bill and every imported payment two more.
+    return (_weighted_sum_13579(digits) // 2) % 10
+
+
+def _weighted_sum_13579(digits: str) -> int:
+    """Σ digit × weight over ``digits``, already known to be ASCII digits."""
+    weights = _weights_13579(len(digits))
+    # Over the ASCII codes, all in C: Σ (code − 48) × w = Σ code × w − 48 Σ w.
     codes = digits.encode("ascii")
-    total = sum(map(mul, codes, weights)) - _ZERO_CODE * sum(weights[: len(codes)])
-    return (total // 2) % 10
+    return sum(map(mul, codes, weights)) - _ZERO_CODE * sum(weights[: len(codes)])
+
+
+def _weights_13579(count: int) -> tuple[int, ...]:
+    if count <= len(_WEIGHTS_13579):
+        return _WEIGHTS_13579
+    return (1, *islice(cycle((3, 5, 7, 9)), count))
 
 
 def append_check_digits_13579(digits: str, count: int = 2) -> str:
-    """Append ``count`` check digits, each computed over everything before it."""
-    for _ in range(count):
-        digits += str(check_digit_13579(digits))
-    return digits
+    """Append ``count`` check digits, each computed over everything before it.
+
+    One weighted sum serves them all: the next digit's sum is this one's plus the digit
+    just appended times its weight. A billing run computes these for every bill and a
+    collection import checks every payment's barcode with them."""
+    require_digits("dígitos", digits)
+    total = _weighted_sum_13579(digits)
+    weights = _weights_13579(len(digits) + count)
+    appended = []
+    for position in range(len(digits), len(digits) + count):
+        check = (total // 2) % 10
+        appended.append(check)
+        total += check * weights[position]
+    return digits + "".join(map(str, appended))
 
 
 def rg1702_check_digit(digits: str) -> int:
@@ -263,8 +279,9 @@ class CollectionLayout:
         )
         return len(self.date_format.value) if is_date else None
 
-    @property
+    @cached_property
     def length(self) -> int:
+        # cached: every imported payment's barcode is checked against it
         return sum(f.width for f in self.fields) + 2
 
 

@@ -140,17 +140,25 @@ class BulkCreated(Aggregate):
         if "timestamp" in kwargs:
             super().trigger_event(event_class, **kwargs)
             return
-        event = _fields_of(event_class).event(
-            event_class,
-            {
-                **kwargs,
-                "originator_id": self.id,
-                "originator_version": self.version + 1,
-                "timestamp": event_class.create_timestamp(),
-            },
-        )
-        event.mutate(self)
-        self.pending_events.append(event)
+        self.pending_events.append(next_event(self, event_class, kwargs))
+
+
+def next_event(target: Any, event_class: type[CanMutateAggregate[UUID]], values: Mapping[str, Any]) -> Any:
+    """``target``'s next event of ``event_class``, stamped now and applied to ``target``.
+
+    ``target`` is an aggregate, or an object that stands for one with the attributes the
+    event's ``apply`` changes (``domain.invoicing.PayableInvoice``)."""
+    event = _fields_of(event_class).event(
+        event_class,
+        {
+            **values,
+            "originator_id": target.id,
+            "originator_version": target.version + 1,
+            "timestamp": event_class.create_timestamp(),
+        },
+    )
+    event.mutate(target)
+    return event
 
 
 def replay_created(event: Any) -> Any:

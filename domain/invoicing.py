@@ -25,7 +25,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.bulk_aggregate import BulkCreated
+from domain.bulk_aggregate import BulkCreated, next_event
 from domain.calendar import FiscalCalendar
 from domain.errors import Conflict, InvalidInput
 from domain.money import ZERO, parse_amount
@@ -129,12 +129,10 @@ class Invoice(BulkCreated):
 
     def apply_payment(self, receipt_id: UUID, amount: Decimal) -> None:
         """Part of a receipt lands here; never more than what is owed (the balance is the guard)."""
-        if amount <= ZERO:
-            raise InvalidInput("Un pago aplicado debe ser positivo")
-        if amount > self.balance:
-            raise Conflict(f"La factura {self.letter} {self.point_of_sale:05d}-{self.number:08d} debe "
-                           f"{self.balance}: no admite un pago de {amount}")
-        self._payment_applied(receipt_id=receipt_id, amount=amount)
+        _check_payment(self, amount)
+        # Triggered directly, as the decorated method would after matching its arguments to
+        # the event's fields by name (half the cost of a collection payment's application).
+        self.trigger_event(self.PaymentApplied, receipt_id=receipt_id, amount=amount)  # type: ignore[attr-defined]
 
     def reverse_payment(self, receipt_id: UUID, amount: Decimal) -> None:
         """An annulled receipt re-opens what it paid here."""
@@ -200,3 +198,72 @@ class Invoice(BulkCreated):
             period_end=period_end, second_due_date=second_due_date, second_due_total=second_due_total,
             consumption_units=consumption_units, payable_document_id=payable_document_id, **header,
         )
+
+
+def _check_payment(invoice: Invoice | PayableInvoice, amount: Decimal) -> None:
+    if amount <= ZERO:
+        raise InvalidInput("Un pago aplicado debe ser positivo")
+    if amount > invoice.balance:
+        raise Conflict(f"La factura {invoice.letter} {invoice.point_of_sale:05d}-{invoice.number:08d} debe "
+                       f"{invoice.balance}: no admite un pago de {amount}")
+
+
+class PayableInvoice:
+    """An invoice as paying it needs it, without its issue event's lines.
+
+    A collection file pays an invoice per payment. Rebuilding each ``Invoice`` from its
+    log decodes the issue event (2.7 KB, most of it lines) for what a payment never
+    reads. Here what the invoice was issued with (labels, dates, total) is given by the
+    caller, read from the ``invoices`` read model, where it never changes; what changes
+    (the amount paid, the CAE) comes from applying the invoice's later events from the
+    log, with their own ``apply``, to this object. Its ``version`` is then the log's, so
+    the payment's event is saved at the next version: if anything was recorded for the
+    invoice meanwhile, the save collides on that version and is refused, as a save of
+    the whole ``Invoice`` would be. Never kept as an aggregate (no cache, no snapshot):
+    its events are saved as events.
+    """
+
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        member_number: str,
+        supply_number: str,
+        service: str,
+        letter: str,
+        point_of_sale: int,
+        number: int,
+        effective_date: date,
+        due_date: date,
+        total: Decimal,
+    ) -> None:
+        self.id = id
+        self.version = Invoice.INITIAL_VERSION  # the issue event; later events raise it
+        self.modified_on: Any = None
+        self.member_number = member_number
+        self.supply_number = supply_number
+        self.service = service
+        self.letter = letter
+        self.point_of_sale = point_of_sale
+        self.number = number
+        self.effective_date = effective_date
+        self.due_date = due_date
+        self.total = total
+        self.paid = ZERO
+        self.cae: str | None = None
+        self.cae_due: date | None = None
+        self.pending_events: list[Any] = []
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.paid
+
+    def apply_payment(self, receipt_id: UUID, amount: Decimal) -> None:
+        """As ``Invoice.apply_payment``: the same checks, the same event."""
+        _check_payment(self, amount)
+        values = {"receipt_id": receipt_id, "amount": amount}
+        self.pending_events.append(next_event(self, Invoice.PaymentApplied, values))  # type: ignore[attr-defined]
+
+    def collect_events(self) -> list[Any]:
+        events, self.pending_events = self.pending_events, []
+        return events

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
 from adapters.collection_files import write_pagofacil_result
@@ -213,3 +214,75 @@ def test_an_import_killed_midway_finishes_on_the_next_run_without_duplicates(
     assert tb["1.1.01.05"] == sum((D(docs[m].total_cents) / 100 for m in docs), D(0))
     with pytest.raises(AlreadyRecorded):
         CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+
+
+def versions(asiento: Asiento, supply: str) -> list[int]:
+    stored = asiento.app.recorder.select_events(invoice_id(supply, "2026-01"))
+    return [s.originator_version for s in stored]
+
+
+def test_a_network_payment_reads_what_was_recorded_on_the_invoice_since_it_was_issued(
+    billed: Asiento, tmp_path: Path
+) -> None:
+    """The import reads an invoice's issue from the read model and its later events from the
+    log: a CAE, a counter payment, its annulment and another payment all count."""
+    docs = documents(billed)
+    e1 = invoice_id("E-1", "2026-01")
+    billed.app.record_cae(e1, "76123456789012", date(2026, 2, 5), recorded_by="afip")
+    counter = {
+        "member_number": "1", "effective_date": date(2026, 2, 6), "open_invoice_ids": [e1], "chosen": [e1],
+        "instruments": [{"kind": "cash", "amount": "100.00", "reference": ""}], "recorded_by": "cajera",
+    }
+    first = billed.app.record_receipt(**counter)
+    billed.app.annul_receipt(first.id, "error de caja", date(2026, 2, 6), recorded_by="supervisora")
+    billed.app.record_receipt(**counter)
+    e2 = invoice_id("E-2", "2026-01")
+    billed.app.record_cae(e2, "76123456789013", date(2026, 2, 5), recorded_by="afip")
+    billed.runner.catch_up()
+    assert versions(billed, "E-1") == [1, 2, 3, 4, 5] and versions(billed, "E-2") == [1, 2]
+
+    one, two = docs["000001"], docs["000002"]
+    path = write(
+        tmp_path,
+        "pf.txt",
+        [
+            payment(1, one.barcode, D(one.total_cents) / 100, date(2026, 2, 10)),
+            payment(2, two.barcode, D(two.total_cents) / 100, date(2026, 2, 10)),
+        ],
+    )
+    report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    assert (report.receipts, report.in_suspense) == (1, 1)
+    owed = D(one.total_cents) / 100 - D("100.00")
+    assert report.reasons == [(report.reasons[0][0], f"el documento ya estaba pagado (adeuda {owed})")]
+    assert versions(billed, "E-1") == [1, 2, 3, 4, 5]  # nothing applied to a document paid in part
+    assert versions(billed, "E-2") == [1, 2, 3] and balance(billed, "E-2") == 0
+    assert billed.app.repository.get(e2).cae == "76123456789013"
+
+
+def test_an_invoice_changed_between_reading_and_saving_refuses_the_batch(
+    billed: Asiento, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process records on an invoice after the batch read it: the batch's payment
+    event collides on the invoice's version and nothing of the batch is saved; the next run
+    reads the invoice again and records the payment."""
+    import api.collections_service as service
+
+    two = documents(billed)["000002"]
+    path = write(tmp_path, "pf.txt", [payment(1, two.barcode, D(two.total_cents) / 100, date(2026, 2, 10))])
+    bring_up_to_date = service.bring_up_to_date
+
+    def meanwhile(*args: Any) -> None:
+        bring_up_to_date(*args)
+        e2 = invoice_id("E-2", "2026-01")
+        billed.app.record_cae(e2, "76123456789013", date(2026, 2, 5), recorded_by="afip")
+
+    monkeypatch.setattr(service, "bring_up_to_date", meanwhile)
+    head = billed.runner.head()
+    with pytest.raises(IntegrityError):
+        CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    assert billed.runner.head() == head + 1  # the CAE only
+    assert versions(billed, "E-2") == [1, 2]
+    monkeypatch.setattr(service, "bring_up_to_date", bring_up_to_date)
+    report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    assert (report.receipts, report.in_suspense) == (1, 0)
+    assert versions(billed, "E-2") == [1, 2, 3] and balance(billed, "E-2") == 0

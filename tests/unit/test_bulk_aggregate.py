@@ -21,7 +21,8 @@ from adapters.application import DateAsISO
 from domain.billing import HeldBill, PayableDocument
 from domain.bulk_aggregate import BulkCreated, replay_created
 from domain.cash_desk import Receipt, UnmatchedCollection
-from domain.invoicing import Invoice
+from domain.errors import Conflict, InvalidInput
+from domain.invoicing import Invoice, PayableInvoice
 from domain.members import Member
 from domain.meter_readings import MeterReading
 
@@ -185,3 +186,85 @@ def test_commands_trigger_the_same_events_as_the_library(
     for ours, theirs in zip(fast_events, library_events, strict=True):
         assert list(vars(ours).items()) == list(vars(theirs).items())
     assert vars(fast) == vars(library)
+
+
+def test_a_payment_applied_directly_is_the_decorated_methods_event() -> None:
+    """``apply_payment`` triggers its event itself: the same event, state and bytes as the
+    library's decorated method makes from the same arguments."""
+    direct, decorated = _invoice(), _invoice()
+    direct.collect_events()
+    decorated.collect_events()
+    direct.apply_payment(UUID(int=21), D("1000.00"))
+    decorated._payment_applied(receipt_id=UUID(int=21), amount=D("1000.00"))
+    (ours,), (theirs,) = direct.collect_events(), decorated.collect_events()
+    assert type(ours) is type(theirs)
+    assert list(vars(ours).items()) == list(vars(theirs).items())
+    mapper = _mapper()
+    assert mapper.to_stored_event(ours) == mapper.to_stored_event(theirs)
+    assert vars(direct) == vars(decorated)
+    assert direct.paid == D("1000.00")
+
+
+def _payable(invoice: Invoice) -> PayableInvoice:
+    """What ``api.collections_service`` builds from the invoices read model."""
+    return PayableInvoice(
+        id=invoice.id,
+        member_number=invoice.member_number,
+        supply_number=invoice.supply_number,
+        service=invoice.service,
+        letter=invoice.letter,
+        point_of_sale=invoice.point_of_sale,
+        number=invoice.number,
+        effective_date=invoice.effective_date,
+        due_date=invoice.due_date,
+        total=invoice.total,
+    )
+
+
+def test_a_payable_invoice_follows_every_later_event_of_an_invoice() -> None:
+    """Every event class of ``Invoice`` after its issue, applied to a payable invoice, leaves
+    the version and the amounts the invoice has: an event class added to ``Invoice`` must
+    be added here, and must apply to both."""
+    invoice = _invoice()
+    later: set[str] = set()
+    payable = _payable(invoice)
+    invoice.collect_events()
+    invoice.apply_payment(UUID(int=31), D("400.00"))
+    invoice.record_cae("12345678901234", date(2026, 2, 20), recorded_by="afip")
+    invoice.reverse_payment(UUID(int=31), D("400.00"))
+    invoice.apply_payment(UUID(int=32), D("150.25"))
+    for event in invoice.collect_events():
+        later.add(type(event).__name__)
+        event.mutate(payable)
+    declared = {
+        name
+        for name, value in vars(Invoice).items()
+        if isinstance(value, type) and issubclass(value, Invoice.Event)
+        and name not in ("Event", "Created", "InvoiceIssued")  # the library's bases, and the issue
+    }
+    assert later == declared == {"PaymentApplied", "PaymentReversed", "CaeRecorded"}
+    assert (payable.version, payable.paid, payable.balance) == (invoice.version, D("150.25"), invoice.balance)
+    assert (payable.cae, payable.cae_due) == (invoice.cae, invoice.cae_due)
+    assert payable.cae_due == date(2026, 2, 20)
+
+
+def test_a_payable_invoice_pays_as_the_invoice_pays() -> None:
+    """The same checks and the same event, to the byte, at the next version."""
+    invoice = _invoice()
+    payable = _payable(invoice)
+    invoice.collect_events()
+    invoice.apply_payment(UUID(int=41), D("1000.00"))
+    payable.apply_payment(UUID(int=41), D("1000.00"))
+    (ours,), (theirs,) = payable.collect_events(), invoice.collect_events()
+    assert type(ours) is type(theirs)
+    assert list(vars(ours).items()) == list(vars(theirs).items())
+    mapper = _mapper()
+    assert mapper.to_stored_event(ours) == mapper.to_stored_event(theirs)
+    for amount, error in ((D("0"), InvalidInput), (payable.balance + D("0.01"), Conflict)):
+        with pytest.raises(error) as by_payable:
+            payable.apply_payment(UUID(int=42), amount)
+        with pytest.raises(error) as by_invoice:
+            invoice.apply_payment(UUID(int=42), amount)
+        assert str(by_payable.value) == str(by_invoice.value)
+    assert payable.collect_events() == [] == invoice.collect_events()
+    assert (payable.version, payable.balance) == (invoice.version, invoice.balance)
