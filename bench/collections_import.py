@@ -68,6 +68,10 @@ def main() -> None:
     path = Path("/tmp/bench-pagofacil.txt")
     path.write_bytes(write_pagofacil_result(CollectionFile.of("pagofacil", date(2026, 2, 11), batches)))
     setup_s = time.perf_counter() - started
+    # The import is a command of its own, as `asiento payments import` is: the set-up's
+    # store is closed (SQLite checkpoints its write-ahead log) and opened again.
+    asiento.close()
+    asiento = bootstrap(args.database)
     started = time.perf_counter()
     report = CollectionImport(asiento, recorded_by="bench").run(path, "pagofacil")
     import_s = time.perf_counter() - started
