@@ -12,9 +12,9 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -25,31 +25,15 @@ from domain.bulk_aggregate import replay_created
 from domain.invoicing import Invoice, PayableInvoice
 
 CHUNK = 2_000
+T = TypeVar("T")
 
 
 def load_aggregates(app: Application[Any], engine: Engine, ids: Sequence[UUID]) -> dict[UUID, Any]:
     """The aggregates that exist among ``ids``, rebuilt from their events (missing ids are left out)."""
-    # In the log's order (SQLite stores the hex, whose order is the number's): each chunk's
-    # lookups walk the primary key forwards. Sorted by the number, in C; UUID's own
-    # comparison is Python code, a twentieth of a collection batch's loading (profiled).
-    wanted = sorted(set(ids), key=_UUID_NUMBER)
-    by_param = {_id_param(engine, i): i for i in wanted}
-    params = list(by_param)
     rows_by_id: dict[UUID, list[StoredEvent]] = defaultdict(list)
-    statement = text(
-        f"SELECT originator_id, originator_version, topic, state FROM {_events_table(app)} "
-        "WHERE originator_id IN :ids ORDER BY originator_id, originator_version"
-    ).bindparams(bindparam("ids", expanding=True))
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), CHUNK):
-            rows = conn.execute(statement, {"ids": params[start : start + CHUNK]}).all()
-            for originator_id, version, topic, state in rows:
-                key = by_param[originator_id]  # the caller's UUID, not one made again per row
-                rows_by_id[key].append(StoredEvent(key, version, topic, bytes(state)))
+    for key, stored in _stored_events(app, engine, {i: i for i in ids}):
+        rows_by_id[key].append(stored)
     return {key: _replay(app, stored) for key, stored in rows_by_id.items()}
-
-
-_UUID_NUMBER = attrgetter("int")
 
 
 def bring_up_to_date(app: Application[Any], engine: Engine, invoices: Sequence[PayableInvoice]) -> None:
@@ -57,23 +41,37 @@ def bring_up_to_date(app: Application[Any], engine: Engine, invoices: Sequence[P
 
     Most invoices a collection file pays have none: the query finds them in the log's
     primary key and reads nothing. The issue event itself is never read."""
-    by_param = {_id_param(engine, i.id): i for i in sorted(invoices, key=_ID_NUMBER)}
+    by_id = {i.id: i for i in invoices}
+    for invoice, stored in _stored_events(app, engine, by_id, after_version=Invoice.INITIAL_VERSION):
+        event: Any = app.mapper.to_domain_event(stored)
+        event.mutate(invoice)
+
+
+def _stored_events(
+    app: Application[Any], engine: Engine, wanted: Mapping[UUID, T], after_version: int = 0
+) -> Iterator[tuple[T, StoredEvent]]:
+    """Each wanted aggregate's stored events after ``after_version``, in order, with its value
+    in ``wanted``; one query per chunk of ids."""
+    # In the log's order (SQLite stores the hex, whose order is the number's): each chunk's
+    # lookups walk the primary key forwards. Sorted by the number, in C; UUID's own
+    # comparison is Python code, a twentieth of a collection batch's loading (profiled).
+    ordered = sorted(wanted, key=_UUID_NUMBER)
+    by_param = {_id_param(engine, i): i for i in ordered}
     params = list(by_param)
     statement = text(
         f"SELECT originator_id, originator_version, topic, state FROM {_events_table(app)} "
-        "WHERE originator_id IN :ids AND originator_version > :issued "
+        "WHERE originator_id IN :ids AND originator_version > :after "
         "ORDER BY originator_id, originator_version"
     ).bindparams(bindparam("ids", expanding=True))
     with engine.connect() as conn:
         for start in range(0, len(params), CHUNK):
-            chunk = {"ids": params[start : start + CHUNK], "issued": Invoice.INITIAL_VERSION}
+            chunk = {"ids": params[start : start + CHUNK], "after": after_version}
             for originator_id, version, topic, state in conn.execute(statement, chunk).all():
-                invoice = by_param[originator_id]
-                event: Any = app.mapper.to_domain_event(StoredEvent(invoice.id, version, topic, bytes(state)))
-                event.mutate(invoice)
+                aggregate_id = by_param[originator_id]  # the caller's UUID, not one made again per row
+                yield wanted[aggregate_id], StoredEvent(aggregate_id, version, topic, bytes(state))
 
 
-_ID_NUMBER = attrgetter("id.int")
+_UUID_NUMBER = attrgetter("int")
 
 
 def _events_table(app: Application[Any]) -> str:
