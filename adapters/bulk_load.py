@@ -19,7 +19,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, TextClause, bindparam, text
 
 from domain.bulk_aggregate import replay_created
 from domain.invoicing import Invoice, PayableInvoice
@@ -58,11 +58,7 @@ def _stored_events(
     ordered = sorted(wanted, key=_UUID_NUMBER)
     by_param = {_id_param(engine, i): i for i in ordered}
     params = list(by_param)
-    statement = text(
-        f"SELECT originator_id, originator_version, topic, state FROM {_events_table(app)} "
-        "WHERE originator_id IN :ids AND originator_version > :after "
-        "ORDER BY originator_id, originator_version"
-    ).bindparams(bindparam("ids", expanding=True))
+    statement = _events_of(app, engine)
     with engine.connect() as conn:
         for start in range(0, len(params), CHUNK):
             chunk = {"ids": params[start : start + CHUNK], "after": after_version}
@@ -72,6 +68,20 @@ def _stored_events(
 
 
 _UUID_NUMBER = attrgetter("int")
+
+
+def _events_of(app: Application[Any], engine: Engine) -> TextClause:
+    """The query of ``_stored_events``: the ids as one array parameter on PostgreSQL (an IN
+    list is rendered and parsed one parameter per id, see ``projections.bulk.among``)."""
+    among_ids = "= ANY(:ids)" if engine.dialect.name == "postgresql" else "IN :ids"
+    statement = text(
+        f"SELECT originator_id, originator_version, topic, state FROM {_events_table(app)} "
+        f"WHERE originator_id {among_ids} AND originator_version > :after "
+        "ORDER BY originator_id, originator_version"
+    )
+    if engine.dialect.name == "postgresql":
+        return statement
+    return statement.bindparams(bindparam("ids", expanding=True))
 
 
 def _events_table(app: Application[Any]) -> str:
