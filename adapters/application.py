@@ -250,8 +250,9 @@ class _CollectedEvents(ProcessingEvent[UUID]):
     The library asks ``isinstance(obj, DomainEventProtocol)`` of every saved
     object; against a runtime-checkable protocol that walks the attributes, and
     it cost a tenth of a billing run (profiled). Our aggregates are all
-    ``Aggregate`` subclasses: those are collected directly, anything else the
-    library's way.
+    ``Aggregate`` subclasses and our events ``CanMutateAggregate`` ones (a
+    collection import saves a payable invoice's events as they are): those are
+    collected directly, anything else the library's way.
     """
 
     def collect_events(self, *objs: Any, **kwargs: Any) -> None:

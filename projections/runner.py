@@ -36,8 +36,8 @@ SCAN_WINDOW_PAGES = 4  # a page reads at most this many page sizes of log positi
 ALL_TOPICS = frozenset({"*"})  # a projection that follows every event (the audit chain)
 # Tags whose stored text is exactly what ``stored_text`` makes of the decoded value.
 _TEXT_TAGS = frozenset({"decimal_str", "date_iso"})
-_FIELDS_AS_STORED: dict[str, bool] = {}
-_MISSING = object()  # topic -> its stored state holds the event's own fields
+_FIELDS_AS_STORED: dict[str, bool] = {}  # topic -> its stored state holds the event's own fields
+_MISSING = object()  # a field absent from the stored state, or stored under another tag
 
 
 def _texts_as_stored(state: bytes, names: Sequence[str]) -> tuple[Any, ...] | None:
