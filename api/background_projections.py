@@ -55,8 +55,10 @@ def follow(url: str, rules_path: Path | None, page_size: int) -> None:
 class BackgroundProjections:
     """Start with ``start()`` once a command knows it is large; ``finish()`` always."""
 
-    def __init__(self, asiento: Asiento) -> None:
+    def __init__(self, asiento: Asiento, *, page_size: int | None = None) -> None:
+        """``page_size``: the follower's pages, in events; the runner's own by default."""
         self.asiento = asiento
+        self.page_size = asiento.runner.page_size if page_size is None else page_size
         self._process: subprocess.Popen[bytes] | None = None
         self.exit_codes: list[int] = []  # of the followers started so far (0: stopped as asked)
 
@@ -66,7 +68,7 @@ class BackgroundProjections:
         command = [
             sys.executable, "-m", "api.background_projections",
             "--database", self.asiento.config.url,
-            "--page", str(self.asiento.runner.page_size),
+            "--page", str(self.page_size),
         ]
         if self.asiento.rules_path is not None:
             command += ["--rules", str(self.asiento.rules_path)]
