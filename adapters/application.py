@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from adapters.capital_commands import CapitalCommands
 from adapters.commercial_commands import CommercialCommands
 from adapters.payment_commands import PaymentCommands
+from domain.bulk_aggregate import StandIn
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.chart import CHART_ID, ChartOfAccounts
 from domain.closing import (
@@ -250,9 +251,10 @@ class _CollectedEvents(ProcessingEvent[UUID]):
     The library asks ``isinstance(obj, DomainEventProtocol)`` of every saved
     object; against a runtime-checkable protocol that walks the attributes, and
     it cost a tenth of a billing run (profiled). Our aggregates are all
-    ``Aggregate`` subclasses and our events ``CanMutateAggregate`` ones (a
-    collection import saves a payable invoice's events as they are): those are
-    collected directly, anything else the library's way.
+    ``Aggregate`` subclasses and our events ``CanMutateAggregate`` ones: those are
+    collected directly, and so are the events of a ``StandIn`` (a collection import's
+    payable invoices and paying members), which is not kept as an aggregate. Anything
+    else goes the library's way.
     """
 
     def collect_events(self, *objs: Any, **kwargs: Any) -> None:
@@ -261,7 +263,9 @@ class _CollectedEvents(ProcessingEvent[UUID]):
             if isinstance(obj, Aggregate):
                 self.events.extend(obj.collect_events())
                 self.aggregates[obj.id] = obj
-            elif isinstance(obj, CanMutateAggregate):  # an event saved as it is (a payable invoice's)
+            elif isinstance(obj, StandIn):  # its events, as events: it is not kept
+                self.events.extend(obj.collect_events())
+            elif isinstance(obj, CanMutateAggregate):
                 self.events.append(obj)
             elif obj is not None:
                 others.append(obj)

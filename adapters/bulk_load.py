@@ -19,10 +19,12 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, TextClause, bindparam, text
 
 from domain.bulk_aggregate import replay_created
 from domain.invoicing import Invoice, PayableInvoice
+from domain.members import Member, PayingMember, member_id
 
 CHUNK = 2_000
 T = TypeVar("T")
@@ -47,35 +49,57 @@ def bring_up_to_date(app: Application[Any], engine: Engine, invoices: Sequence[P
         event.mutate(invoice)
 
 
+def load_paying_members(
+    app: Application[Any], engine: Engine, numbers: Sequence[str]
+) -> dict[UUID, PayingMember]:
+    """The registered members among ``numbers``, as a payment needs them: each member's events
+    are read without their contents but for its credit changes (missing members are left out)."""
+    credit_changed = get_topic(Member.CreditChanged)  # type: ignore[attr-defined]
+    members = {member.id: member for member in (PayingMember(id=member_id(n), number=n) for n in numbers)}
+    found: dict[UUID, PayingMember] = {}
+    for member, stored in _stored_events(app, engine, members, read_only=credit_changed):
+        found[member.id] = member
+        event = app.mapper.to_domain_event(stored) if stored.topic == credit_changed else None
+        member.follow(stored.originator_version, event)
+    return found
+
+
 def _stored_events(
-    app: Application[Any], engine: Engine, wanted: Mapping[UUID, T], after_version: int = 0
+    app: Application[Any],
+    engine: Engine,
+    wanted: Mapping[UUID, T],
+    after_version: int = 0,
+    read_only: str | None = None,
 ) -> Iterator[tuple[T, StoredEvent]]:
     """Each wanted aggregate's stored events after ``after_version``, in order, with its value
-    in ``wanted``; one query per chunk of ids."""
+    in ``wanted``; one query per chunk of ids. With ``read_only`` (a topic), the other topics'
+    events come with an empty state: not read from the table."""
     # In the log's order (SQLite stores the hex, whose order is the number's): each chunk's
     # lookups walk the primary key forwards. Sorted by the number, in C; UUID's own
     # comparison is Python code, a twentieth of a collection batch's loading (profiled).
     ordered = sorted(wanted, key=_UUID_NUMBER)
     by_param = {_id_param(engine, i): i for i in ordered}
     params = list(by_param)
-    statement = _events_of(app, engine)
+    statement = _events_of(app, engine, all_states=read_only is None)
+    topic = {} if read_only is None else {"topic": read_only}
     with engine.connect() as conn:
         for start in range(0, len(params), CHUNK):
-            chunk = {"ids": params[start : start + CHUNK], "after": after_version}
+            chunk = {"ids": params[start : start + CHUNK], "after": after_version, **topic}
             for originator_id, version, topic, state in conn.execute(statement, chunk).all():
                 aggregate_id = by_param[originator_id]  # the caller's UUID, not one made again per row
-                yield wanted[aggregate_id], StoredEvent(aggregate_id, version, topic, bytes(state))
+                yield wanted[aggregate_id], StoredEvent(aggregate_id, version, topic, bytes(state or b""))
 
 
 _UUID_NUMBER = attrgetter("int")
 
 
-def _events_of(app: Application[Any], engine: Engine) -> TextClause:
+def _events_of(app: Application[Any], engine: Engine, *, all_states: bool) -> TextClause:
     """The query of ``_stored_events``: the ids as one array parameter on PostgreSQL (an IN
     list is rendered and parsed one parameter per id, see ``projections.bulk.among``)."""
     among_ids = "= ANY(:ids)" if engine.dialect.name == "postgresql" else "IN :ids"
+    state = "state" if all_states else "CASE WHEN topic = :topic THEN state END"
     statement = text(
-        f"SELECT originator_id, originator_version, topic, state FROM {_events_table(app)} "
+        f"SELECT originator_id, originator_version, topic, {state} FROM {_events_table(app)} "
         f"WHERE originator_id {among_ids} AND originator_version > :after "
         "ORDER BY originator_id, originator_version"
     )

@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.afip import DocumentKind, VatCondition, cbte_tipo, invoice_letter
 from domain.allocation import OpenDocument, allocate_payment, apply_credit, documents_left_open
+from domain.bulk_aggregate import StandIn
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.cash_desk import CashSession, Receipt, UnmatchedCollection, check_instruments
 from domain.cheques import ThirdPartyCheque, cheque_id
@@ -27,7 +28,7 @@ from domain.errors import AlreadyRecorded, Conflict, InvalidInput, NotFound
 from domain.identity import stable_id
 from domain.interest import InterestRates, interest_for_documents
 from domain.invoicing import Invoice, PayableInvoice
-from domain.members import Member, member_id
+from domain.members import Member, PayingMember, member_id
 from domain.money import ZERO
 from domain.numbering import DocumentSeries, series_id
 from ledger_rules.model import PostingError
@@ -119,7 +120,7 @@ class PaymentCommands(Application):
         channel: str = "caja",
         surcharge: Decimal = ZERO,
         cache: dict[UUID, Any] | None = None,
-    ) -> tuple[Receipt, list[Aggregate]]:
+    ) -> tuple[Receipt, list[Aggregate | StandIn]]:
         """A payment applied: existing credit first, then the money, oldest first or as chosen.
 
         ``open_invoice_ids`` are the member's candidate documents (from the current account);
@@ -133,7 +134,7 @@ class PaymentCommands(Application):
         if CALENDAR_ID not in loaded:
             loaded[CALENDAR_ID] = self._calendar()
         loaded[CALENDAR_ID].require_open(effective_date)
-        member: Member = self.load_cached(loaded, member_id(member_number), "El asociado")
+        member: Member | PayingMember = self.load_cached(loaded, member_id(member_number), "El asociado")
         invoices = {
             inv.id: inv
             for inv in (self.load_cached(loaded, i, "El documento") for i in {*open_invoice_ids, *chosen})
@@ -185,7 +186,7 @@ class PaymentCommands(Application):
             surcharge=surcharge,
             id=receipt_key,
         )
-        changed: list[Aggregate] = [receipt, member, *[invoices[UUID(h)] for h in applied]]
+        changed: list[Aggregate | StandIn] = [receipt, member, *[invoices[UUID(h)] for h in applied]]
         changed += [
             ThirdPartyCheque(
                 receipt_id=receipt.id,
@@ -346,7 +347,7 @@ class PaymentCommands(Application):
         return receipt
 
     def _save_all(
-        self, aggregates: Sequence[Aggregate], what: str, idempotency_key: UUID | None = None
+        self, aggregates: Sequence[Aggregate | StandIn], what: str, idempotency_key: UUID | None = None
     ) -> None:
         try:
             self.save(*aggregates)

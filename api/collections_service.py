@@ -11,7 +11,7 @@ nothing twice; a file fully imported is refused by its fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,18 +21,18 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from sqlalchemy import Connection, select
 
-from adapters.bulk_load import bring_up_to_date, load_aggregates
+from adapters.bulk_load import bring_up_to_date, load_paying_members
 from adapters.collection_files import file_fingerprint, parse_network_file, payment_key
 from adapters.collection_model import CollectedPayment
 from api.background_projections import BackgroundProjections
 from api.bootstrap import Asiento
 from api.read_ahead import batch_reader
 from domain.barcodes import DEFAULT_LAYOUT, parse_collection_barcode
+from domain.bulk_aggregate import StandIn
 from domain.cash_desk import CollectionFileImport
 from domain.errors import AlreadyRecorded, DomainError
 from domain.identity import stable_id
 from domain.invoicing import PayableInvoice
-from domain.members import member_id
 from domain.money import ZERO, from_cents
 from projections.bulk import among
 from projections.commercial_tables import collections_in_suspense, invoices, payable_documents, receipts
@@ -107,7 +107,7 @@ class CollectionImport:
         with BackgroundProjections(self.asiento, page_size=FOLLOWER_PAGE_EVENTS) as projections:
             if len(payments) > BATCH_PAYMENTS:
                 projections.start()  # several batches: project each while the next is matched
-            saved: dict[UUID, Aggregate] = {}
+            saved: dict[UUID, Aggregate | StandIn] = {}
             for todo, (documents, cache) in zip(batches, self._read_ahead(batches), strict=True):
                 # Read before the last batch was saved: what it changed is taken as saved.
                 cache.update((i, saved[i]) for i in cache.keys() & saved.keys())
@@ -177,10 +177,12 @@ class CollectionImport:
             return {}, {}
         with self.asiento.read() as conn:
             documents, issued = _documents(conn, [p.barcode for _, p in batch])
-        # Every member the batch may pay for, read in one query instead of one each; every
-        # invoice as paying it needs it (its issue event, mostly lines, left unread).
+        # Every member and invoice the batch may pay, read in one query each instead of one
+        # per payment, as paying them needs them: their first events (the member's
+        # registration, the invoice's lines) left unread.
         app, engine = self.asiento.app, self.asiento.engine
-        loaded = load_aggregates(app, engine, [member_id(d.member_number) for d in documents.values()])
+        members = [d.member_number for d in documents.values()]
+        loaded: dict[UUID, Any] = load_paying_members(app, engine, members)
         bring_up_to_date(app, engine, issued)
         loaded.update((invoice.id, invoice) for invoice in issued)
         return documents, loaded
@@ -192,9 +194,9 @@ class CollectionImport:
         report: CollectionReport,
         documents: dict[str, _Document],
         cache: dict[UUID, Any],
-    ) -> dict[UUID, Aggregate]:
+    ) -> dict[UUID, Aggregate | StandIn]:
         """The batch's receipts and suspense entries, saved together; the aggregates saved."""
-        changed: dict[UUID, Aggregate] = {}
+        changed: dict[UUID, Aggregate | StandIn] = {}
         for key, payment in batch:
             outcome = self._one(key, payment, network, documents.get(payment.barcode), cache)
             for aggregate in outcome:
@@ -205,9 +207,9 @@ class CollectionImport:
             else:
                 report.in_suspense += 1
                 report.suspense_amount += payment.amount
-                report.reasons.append((key, outcome[0].reason))  # type: ignore[attr-defined]
+                report.reasons.append((key, outcome[0].reason))  # type: ignore[union-attr]
         if changed:
-            self.asiento.app.save(*_saved_as(changed.values()))
+            self.asiento.app.save(*changed.values())
         return changed
 
     def _one(
@@ -217,7 +219,7 @@ class CollectionImport:
         network: str,
         document: _Document | None,
         cache: dict[UUID, Any],
-    ) -> list[Aggregate]:
+    ) -> list[Aggregate | StandIn]:
         reason, surcharge = _match(payment, document)
         if reason is None and document is not None:
             owed = sum(
@@ -251,16 +253,6 @@ class CollectionImport:
             recorded_by=self.recorded_by,
         )
         return [held]
-
-
-def _saved_as(changed: Iterable[Any]) -> Iterator[Any]:
-    """What ``save`` takes: aggregates, and a payable invoice's new events as events (it is not
-    an aggregate for the library to keep)."""
-    for aggregate in changed:
-        if isinstance(aggregate, PayableInvoice):
-            yield from aggregate.collect_events()
-        else:
-            yield aggregate
 
 
 def _match(payment: CollectedPayment, document: _Document | None) -> tuple[str | None, Decimal]:

@@ -24,6 +24,7 @@ from adapters.billing_settings import load_billing_settings
 from adapters.collection_files import file_fingerprint
 from adapters.debit_files import DebitOrder, DebitRequestFile, parse_debit_result, write_debit_request
 from api.bootstrap import Asiento
+from domain.bulk_aggregate import StandIn
 from domain.cash_desk import CollectionFileImport, DebitRejection
 from domain.errors import AlreadyRecorded, InvalidInput
 from domain.identity import stable_id
@@ -88,7 +89,7 @@ def import_debit_result(asiento: Asiento, path: Path, *, recorded_by: str) -> De
     report = DebitReport(orders=len(result.outcomes))
     documents = _documents_by_reference(asiento)
     cache: dict[UUID, Any] = {}
-    changed: dict[UUID, Aggregate] = {}
+    changed: dict[UUID, Aggregate | StandIn] = {}
     for outcome in result.outcomes:
         key = f"{result.file_number}/{outcome.order.document_reference}"
         document = documents.get(outcome.order.document_reference)

@@ -143,11 +143,30 @@ class BulkCreated(Aggregate):
         self.pending_events.append(next_event(self, event_class, kwargs))
 
 
+class StandIn:
+    """An object that stands for an aggregate in a bulk command, holding only what the command
+    reads (``domain.invoicing.PayableInvoice``, ``domain.members.PayingMember``).
+
+    Its loader brings its version to the log's; its new events are made by ``next_event`` at
+    the versions that follow, and saved as events: it is never kept as an aggregate."""
+
+    id: UUID
+    version: int
+    pending_events: list[Any]
+
+    def trigger(self, event_class: type[CanMutateAggregate[UUID]], **values: Any) -> None:
+        self.pending_events.append(next_event(self, event_class, values))
+
+    def collect_events(self) -> list[Any]:
+        events, self.pending_events = self.pending_events, []
+        return events
+
+
 def next_event(target: Any, event_class: type[CanMutateAggregate[UUID]], values: Mapping[str, Any]) -> Any:
     """``target``'s next event of ``event_class``, stamped now and applied to ``target``.
 
-    ``target`` is an aggregate, or an object that stands for one with the attributes the
-    event's ``apply`` changes (``domain.invoicing.PayableInvoice``)."""
+    ``target`` is an aggregate, or a ``StandIn`` with the attributes the event's ``apply``
+    changes."""
     event = _fields_of(event_class).event(
         event_class,
         {

@@ -25,7 +25,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.bulk_aggregate import BulkCreated, next_event
+from domain.bulk_aggregate import BulkCreated, StandIn
 from domain.calendar import FiscalCalendar
 from domain.errors import Conflict, InvalidInput
 from domain.money import ZERO, parse_amount
@@ -208,7 +208,7 @@ def _check_payment(invoice: Invoice | PayableInvoice, amount: Decimal) -> None:
                        f"{invoice.balance}: no admite un pago de {amount}")
 
 
-class PayableInvoice:
+class PayableInvoice(StandIn):
     """An invoice as paying it needs it, without its issue event's lines.
 
     A collection file pays an invoice per payment. Rebuilding each ``Invoice`` from its
@@ -261,9 +261,4 @@ class PayableInvoice:
     def apply_payment(self, receipt_id: UUID, amount: Decimal) -> None:
         """As ``Invoice.apply_payment``: the same checks, the same event."""
         _check_payment(self, amount)
-        values = {"receipt_id": receipt_id, "amount": amount}
-        self.pending_events.append(next_event(self, Invoice.PaymentApplied, values))  # type: ignore[attr-defined]
-
-    def collect_events(self) -> list[Any]:
-        events, self.pending_events = self.pending_events, []
-        return events
+        self.trigger(Invoice.PaymentApplied, receipt_id=receipt_id, amount=amount)  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.ar import cbu as stdnum_cbu
 
 from domain.afip import VatCondition, validate_cuil, validate_cuit, validate_dni
-from domain.bulk_aggregate import BulkCreated
+from domain.bulk_aggregate import BulkCreated, StandIn
 from domain.errors import Conflict, InvalidInput
 from domain.identity import stable_id
 from domain.money import ZERO, format_ar, parse_amount
@@ -123,8 +123,7 @@ class Member(BulkCreated):
 
     def change_credit(self, receipt_id: UUID, delta: Decimal, *, reason: str) -> None:
         """A receipt leaves an overpayment (+) or uses credit (−); it never goes below zero."""
-        if self.credit + delta < ZERO:
-            raise Conflict(f"El asociado {self.number} tiene {self.credit} de saldo a favor, no {-delta}")
+        _check_credit(self, delta)
         if delta:
             self._credit_changed(receipt_id=receipt_id, delta=delta, reason=reason)
 
@@ -352,3 +351,45 @@ class Member(BulkCreated):
     @event("MemberLeft")
     def _left(self, exit_date: date, cause: str, recorded_by: str) -> None:
         self.exit_date = exit_date
+
+
+def _check_credit(member: Member | PayingMember, delta: Decimal) -> None:
+    if member.credit + delta < ZERO:
+        raise Conflict(f"El asociado {member.number} tiene {member.credit} de saldo a favor, no {-delta}")
+
+
+class PayingMember(StandIn):
+    """A member as a payment needs it: its number, its credit and its version.
+
+    A collection file's payment may change its member's credit. Rebuilding each ``Member``
+    from its log decodes its registration (name, address, documents) for what a payment
+    never reads. Here the loader (``adapters.bulk_load.load_paying_members``) reads the
+    member's events without their contents, except the credit changes, which it applies
+    with their own ``apply``; every other event only moves the version, since no other
+    event of ``Member`` changes the credit (``tests/unit/test_bulk_aggregate.py`` checks
+    each event class). So the version is the log's, and a credit change is saved at the
+    next one: anything recorded for the member meanwhile collides there and refuses the
+    save, as a save of the whole ``Member`` would. Never kept as an aggregate: its events
+    are saved as events.
+    """
+
+    def __init__(self, *, id: UUID, number: str) -> None:
+        self.id = id
+        self.number = number
+        self.version = 0  # the loader moves it to the log's
+        self.modified_on: Any = None
+        self.credit = ZERO
+        self.pending_events: list[Any] = []
+
+    def follow(self, version: int, credit_changed: Any = None) -> None:
+        """The member's next event in its log: a credit change is applied, any other counted."""
+        if credit_changed is None:
+            self.version = version
+        else:
+            credit_changed.mutate(self)
+
+    def change_credit(self, receipt_id: UUID, delta: Decimal, *, reason: str) -> None:
+        """As ``Member.change_credit``: the same check, the same event."""
+        _check_credit(self, delta)
+        if delta:
+            self.trigger(Member.CreditChanged, receipt_id=receipt_id, delta=delta, reason=reason)  # type: ignore[attr-defined]

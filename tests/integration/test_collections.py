@@ -8,6 +8,7 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -286,3 +287,26 @@ def test_an_invoice_changed_between_reading_and_saving_refuses_the_batch(
     report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
     assert (report.receipts, report.in_suspense) == (1, 0)
     assert versions(billed, "E-2") == [1, 2, 3] and balance(billed, "E-2") == 0
+
+
+def test_a_network_payment_uses_the_members_credit_first(billed: Asiento, tmp_path: Path) -> None:
+    """The paying member is read without its registration: its credit, from the credit changes
+    in its log, pays the document first, and the money paid leaves as much credit again."""
+    from adapters.collection_model import payment_key
+    from api.collections_service import receipt_id_for
+    from domain.members import member_id
+
+    three = billed.app.repository.get(member_id("3"))
+    three.change_credit(UUID(int=70), D("150.00"), reason="recibo")
+    three.change_credit(UUID(int=71), D("-50.00"), reason="recibo")
+    billed.app.save(three)
+    doc = documents(billed)["000003"]
+    paid = payment(1, doc.barcode, D(doc.total_cents) / 100, date(2026, 2, 10))
+    report = CollectionImport(billed, recorded_by="test").run(write(tmp_path, "pf.txt", [paid]), "pagofacil")
+    assert (report.receipts, report.in_suspense) == (1, 0)
+    receipt = billed.app.repository.get(receipt_id_for(payment_key("pagofacil", paid)))
+    assert (receipt.credit_used, receipt.credit_left) == (D("100.00"), D("100.00"))
+    assert receipt.total == paid.amount
+    assert [a["amount"] for a in receipt.allocations] == [paid.amount]
+    assert balance(billed, "E-3") == 0
+    assert billed.app.repository.get(member_id("3")).credit == D("100.00")

@@ -87,6 +87,33 @@ def test_bulk_loading_rebuilds_the_same_aggregates_as_the_repository(asiento: As
         assert aggregate.__dict__ == expected.__dict__
 
 
+def test_paying_members_are_loaded_at_the_logs_version_with_their_credit(asiento: Asiento) -> None:
+    """Only credit changes are read whole; the other events count for the version."""
+    from uuid import UUID
+
+    from adapters.bulk_load import load_paying_members
+    from domain.members import member_id
+    from tests.integration.cooperative import member
+
+    member(asiento, "1")
+    member(asiento, "2")
+    asiento.app.subscribe_shares(
+        "1", "1000.00", date(2026, 1, 5), integrated="50.00", account="1.1.01.01", recorded_by="test"
+    )
+    one = asiento.app.repository.get(member_id("1"))
+    one.change_credit(UUID(int=1), D("75.00"), reason="recibo")
+    one.change_credit(UUID(int=2), D("-20.25"), reason="recibo")
+    asiento.app.save(one)
+    loaded = load_paying_members(asiento.app, asiento.engine, ["000001", "000002", "000009"])
+    assert set(loaded) == {member_id("1"), member_id("2")}
+    assert sorted((m.number, m.version, m.credit) for m in loaded.values()) == [
+        ("000001", 5, D("54.75")),
+        ("000002", 1, D("0")),
+    ]
+    for key, paying in loaded.items():
+        assert paying.version == asiento.app.repository.get(key).version
+
+
 def test_a_save_returns_the_log_positions_and_a_duplicate_writes_nothing(asiento: Asiento) -> None:
     """Events are written in bulk (COPY on PostgreSQL, adapters.pg_store; one executemany on SQLite,
     adapters.sqlite_store): the positions a save reports must be the ones the log gives them, and

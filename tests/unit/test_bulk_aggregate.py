@@ -23,7 +23,7 @@ from domain.bulk_aggregate import BulkCreated, replay_created
 from domain.cash_desk import Receipt, UnmatchedCollection
 from domain.errors import Conflict, InvalidInput
 from domain.invoicing import Invoice, PayableInvoice
-from domain.members import Member
+from domain.members import Member, PayingMember
 from domain.meter_readings import MeterReading
 
 D = Decimal
@@ -268,3 +268,70 @@ def test_a_payable_invoice_pays_as_the_invoice_pays() -> None:
         assert str(by_payable.value) == str(by_invoice.value)
     assert payable.collect_events() == [] == invoice.collect_events()
     assert (payable.version, payable.balance) == (invoice.version, invoice.balance)
+
+
+def _every_later_member_event(member: Member) -> None:
+    """One of each event class of ``Member`` after its registration, credit changes among them."""
+    member.change_credit(UUID(int=51), D("300.00"), reason="recibo")
+    member.change_vat_condition("MT", date(2026, 3, 1), recorded_by="mesa")
+    member.subscribe_shares("1000.00", date(2026, 3, 2), integrated="100.00", account="1.1.01.01",
+                            recorded_by="mesa")  # CapitalSubscribed and CapitalIntegrated
+    member.change_credit(UUID(int=52), D("-120.50"), reason="recibo")
+    other = _member()
+    other.number = "000002"
+    member.transfer_shares(other, "50.00", date(2026, 3, 5), capital_held=D("100.00"), board_minute="Acta 7",
+                           board_date=date(2026, 3, 4), recorded_by="mesa")
+    member.adhere_to_debit("2850590940090418135201", date(2026, 3, 6), recorded_by="mesa")
+    member.cancel_debit(date(2026, 3, 7), recorded_by="mesa")
+    member.record_admission_minute("Acta 1", recorded_by="mesa")
+    member._shares_subscribed(amount=D("10.00"), effective_date=date(2026, 3, 8), recorded_by="mesa")
+    member._shares_integrated(amount=D("10.00"), effective_date=date(2026, 3, 8), recorded_by="mesa")
+    member.leave(date(2026, 3, 9), "renuncia", recorded_by="mesa")
+
+
+def test_a_paying_member_follows_every_later_event_of_a_member() -> None:
+    """What ``adapters.bulk_load.load_paying_members`` does with a member's log: only credit
+    changes are applied, every other event only moves the version. Every event class of
+    ``Member`` is made here, so one added to ``Member`` fails this test until it is listed,
+    and one that changes the credit leaves the paying member's credit behind."""
+    member = _member()
+    paying = PayingMember(id=member.id, number=member.number)
+    for registered in member.collect_events():
+        paying.follow(registered.originator_version)
+    _every_later_member_event(member)
+    later: list[str] = []
+    for event in member.collect_events():
+        later.append(type(event).__name__)
+        paying.follow(event.originator_version, event if isinstance(event, Member.CreditChanged) else None)
+    declared = {
+        name
+        for name, value in vars(Member).items()
+        if isinstance(value, type) and issubclass(value, Member.Event)
+        and name not in ("Event", "Created", "MemberRegistered")  # the library's bases, and the registration
+    }
+    assert set(later) == declared and len(declared) == 11
+    assert later.count("CreditChanged") == 2
+    assert (paying.version, paying.credit) == (member.version, member.credit) == (13, D("179.50"))
+
+
+def test_a_paying_member_changes_credit_as_the_member_does() -> None:
+    """The same check and the same event, to the byte, at the next version."""
+    member = _member()
+    paying = PayingMember(id=member.id, number=member.number)
+    paying.follow(member.version)
+    member.collect_events()
+    member.change_credit(UUID(int=61), D("250.00"), reason="recibo")
+    paying.change_credit(UUID(int=61), D("250.00"), reason="recibo")
+    (ours,), (theirs,) = paying.collect_events(), member.collect_events()
+    assert type(ours) is type(theirs)
+    assert list(vars(ours).items()) == list(vars(theirs).items())
+    assert _mapper().to_stored_event(ours) == _mapper().to_stored_event(theirs)
+    with pytest.raises(Conflict) as by_paying:
+        paying.change_credit(UUID(int=62), D("-250.01"), reason="recibo")
+    with pytest.raises(Conflict) as by_member:
+        member.change_credit(UUID(int=62), D("-250.01"), reason="recibo")
+    assert str(by_paying.value) == str(by_member.value)
+    paying.change_credit(UUID(int=63), D("0"), reason="recibo")  # no change, no event
+    member.change_credit(UUID(int=63), D("0"), reason="recibo")
+    assert paying.collect_events() == [] == member.collect_events()
+    assert (paying.version, paying.credit) == (member.version, member.credit) == (2, D("250.00"))
