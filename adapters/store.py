@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -109,7 +110,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> StoreConfig:
     return StoreConfig(env.get("ASIENTO_DATABASE_URL") or DEFAULT_DATABASE_URL)
 
 
-def make_engine(config: StoreConfig) -> Engine:
+def make_engine(config: StoreConfig, *, auto_checkpoint: bool = True) -> Engine:
+    """``auto_checkpoint=False``: on SQLite, commits leave the write-ahead log to ``WalKeeper``."""
     if config.is_sqlite:
         # Bulk projection writes bind Decimals (meter units) directly; NUMERIC affinity stores them.
         sqlite3.register_adapter(Decimal, str)
@@ -128,12 +130,14 @@ def make_engine(config: StoreConfig) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Index maintenance on bulk projection pages wants more than the 2 MB default cache.
         cursor.execute("PRAGMA cache_size=-65536")
+        if not auto_checkpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     return engine
 
 
-def wal_keeper(engine: Engine, restart_frames: int = WAL_RESTART_FRAMES) -> Callable[[], None] | None:
+class WalKeeper:
     """On SQLite, what keeps the write-ahead log short; called after each projection page.
 
     SQLite copies the log back into the database file after commits (checkpoints), but it
@@ -146,18 +150,39 @@ def wal_keeper(engine: Engine, restart_frames: int = WAL_RESTART_FRAMES) -> Call
     starts it over. It returns at once, busy, while another connection checkpoints: then it
     tries again shortly. Measured at 100,000 payments: 3.5 s less CPU in all (18.7 + 12.8 s
     -> 17.9 + 10.6 s, the import and its follower), the log under 130 MB throughout.
-    None on PostgreSQL."""
-    if engine.dialect.name != "sqlite":
-        return None
 
-    def keep_short() -> None:
-        with engine.connect() as conn:
+    ``in_background``: the checkpoint runs in a thread while the caller goes on, one at a
+    time (a page that ends while one runs leaves it to the next page); for a bulk command's
+    follower, whose engine does not checkpoint on commit (``make_engine``). SQLite copies
+    the log without Python's lock, so the follower plans its next page meanwhile: its
+    checkpoints took 0.16 s of each 8,000-event page, a third of its time, in a
+    100,000-payment import. ``close`` waits for the one running."""
+
+    def __init__(
+        self, engine: Engine, restart_frames: int = WAL_RESTART_FRAMES, *, in_background: bool = False
+    ) -> None:
+        self.engine = engine
+        self.restart_frames = restart_frames
+        self.in_background = in_background
+        self._running: threading.Thread | None = None
+
+    def __call__(self) -> None:
+        if not self.in_background:
+            self.keep_short()
+            return
+        if self._running is not None and self._running.is_alive():
+            return
+        self._running = threading.Thread(target=self.keep_short, name="wal-checkpoint", daemon=True)
+        self._running.start()
+
+    def keep_short(self) -> None:
+        with self.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
             assert raw is not None
             cursor = raw.cursor()
             try:
                 _busy, frames, _copied = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if frames < restart_frames:
+                if frames < self.restart_frames:
                     return
                 for _ in range(WAL_RESTART_ATTEMPTS):
                     busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
@@ -167,4 +192,16 @@ def wal_keeper(engine: Engine, restart_frames: int = WAL_RESTART_FRAMES) -> Call
             finally:
                 cursor.close()
 
-    return keep_short
+    def close(self) -> None:
+        if self._running is not None:
+            self._running.join()
+            self._running = None
+
+
+def wal_keeper(
+    engine: Engine, restart_frames: int = WAL_RESTART_FRAMES, *, in_background: bool = False
+) -> WalKeeper | None:
+    """A ``WalKeeper`` on SQLite; None on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return None
+    return WalKeeper(engine, restart_frames, in_background=in_background)

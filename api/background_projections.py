@@ -42,7 +42,9 @@ def _stop_requested(wait_s: float) -> bool:
 
 def follow(url: str, rules_path: Path | None, page_size: int) -> None:
     """The follower process: catch up until told to stop."""
-    asiento = bootstrap(url, rules_path=rules_path, page_size=page_size, create_tables=False)
+    asiento = bootstrap(
+        url, rules_path=rules_path, page_size=page_size, create_tables=False, background_checkpoints=True
+    )
     try:
         while True:
             asiento.runner.catch_up()

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine
 
 from adapters.application import AsientoApp
 from adapters.bulk_load import FastForwardCache
-from adapters.store import StoreConfig, config_from_env, make_engine, wal_keeper
+from adapters.store import StoreConfig, WalKeeper, config_from_env, make_engine, wal_keeper
 from ledger_rules import EventRecord, RuleBook, load_chart, load_rule_book
 from projections.audit_chain import AuditChainProjection
 from projections.balances import BalancesProjection
@@ -37,6 +37,7 @@ class Asiento:
     posting: PostingEngine | None = None
     rules_path: Path | None = None  # a second process (background projections) loads the same rules
     cash_sessions: FastForwardCache = field(default_factory=FastForwardCache)  # kept between receipts
+    wal: WalKeeper | None = None  # SQLite's write-ahead log upkeep, after each projection page
 
     def scratch_runner(self, engine: Engine) -> ProjectionRunner:
         """The same projections, writing to another database (``verify --deep``)."""
@@ -74,6 +75,8 @@ class Asiento:
             yield conn
 
     def close(self) -> None:
+        if self.wal is not None:
+            self.wal.close()
         self.app.close()
         self.engine.dispose()
 
@@ -96,10 +99,13 @@ def bootstrap(
     page_size: int = DEFAULT_PAGE_SIZE,
     installing_chart: bool = False,
     create_tables: bool = True,
+    background_checkpoints: bool = False,
 ) -> Asiento:
     """``installing_chart``: for ``init`` and ``demo``, which add the shipped chart's missing
     accounts; rules may then name those too (a database from an older chart can upgrade).
-    ``create_tables=False``: the log's tables exist already (helper processes)."""
+    ``create_tables=False``: the log's tables exist already (helper processes).
+    ``background_checkpoints``: on SQLite, the log is checkpointed in a thread after each
+    projection page, never on commit (a bulk command's follower, see ``WalKeeper``)."""
     config = StoreConfig(url) if url else config_from_env()
     env = config.eventsourcing_env()
     if not create_tables:
@@ -107,12 +113,13 @@ def bootstrap(
         # simultaneous CREATE TABLE IF NOT EXISTS ("tuple concurrently updated").
         env["CREATE_TABLE"] = "no"
     app = AsientoApp(env=env)
-    engine = make_engine(config)
+    engine = make_engine(config, auto_checkpoint=not background_checkpoints)
     codes = live_postable_codes(app)
     if installing_chart and codes is not None:
         codes |= {spec.code for spec in load_chart() if not spec.header}
     rule_book = load_rule_book(rules_path, account_codes=codes)
     posting = PostingEngine(rule_book)
+    wal = wal_keeper(engine, in_background=background_checkpoints)
     app.dry_post = lambda name, day, data: _dry_post(rule_book, name, day, data)
     runner = ProjectionRunner(
         engine,
@@ -121,9 +128,9 @@ def bootstrap(
         build_projections(posting),
         page_size=page_size,
         create_tables=create_tables,
-        after_page=wal_keeper(engine),
+        after_page=wal,
     )
-    return Asiento(config, app, engine, runner, posting, rules_path)
+    return Asiento(config, app, engine, runner, posting, rules_path, wal=wal)
 
 
 def build_projections(posting: PostingEngine) -> list[Projection]:

@@ -220,11 +220,12 @@ def _log_frames(path: object) -> int:
     return int(struct.unpack("=I", header[16:20])[0])
 
 
-@pytest.mark.parametrize("keeper", [True, False])
-def test_the_sqlite_log_is_started_over_once_long(asiento: Asiento, keeper: bool) -> None:
+@pytest.mark.parametrize("keeper", ["now", "in the background", None])
+def test_the_sqlite_log_is_started_over_once_long(asiento: Asiento, keeper: str | None) -> None:
     """After a projection page, a log longer than the threshold is copied back with a RESTART
     checkpoint, so the next write starts it from the beginning; left alone (while readers
-    and writers keep coming, as beside a bulk command) it only grows: past 1.5 GB once."""
+    and writers keep coming, as beside a bulk command) it only grows: past 1.5 GB once.
+    In the background (a follower's keeper) the same, once the thread has run."""
     import sqlite3
 
     from adapters.store import wal_keeper
@@ -252,9 +253,10 @@ def test_the_sqlite_log_is_started_over_once_long(asiento: Asiento, keeper: bool
     reader.close()
     grown = _log_frames(asiento.config.sqlite_path)
     if keeper:
-        keep_short = wal_keeper(asiento.engine, restart_frames=1)
+        keep_short = wal_keeper(asiento.engine, restart_frames=1, in_background=keeper != "now")
         assert keep_short is not None
         keep_short()
+        keep_short.close()  # waits for the thread
     entry(11)
     if keeper:
         assert _log_frames(asiento.config.sqlite_path) < grown  # started over
@@ -280,3 +282,23 @@ def test_additive_updates_add_to_each_keyed_row_only(asiento: Asiento) -> None:
         c = account_documents.c
         paid = dict(conn.execute(select(c.document_id, c.paid_cents)).all())
     assert paid == {"a" * 32: 1_999, "b" * 32: 200, "c" * 32: 7}
+
+
+def test_a_followers_store_checkpoints_only_in_the_background(asiento: Asiento) -> None:
+    """A bulk command's follower: its commits never copy the log back (wal_autocheckpoint=0);
+    its keeper does, in a thread after each page, and closing the store waits for it."""
+    from api.bootstrap import bootstrap
+
+    if not asiento.config.is_sqlite:
+        return
+    follower = bootstrap(asiento.config.url, create_tables=False, background_checkpoints=True)
+    try:
+        assert follower.wal is not None and follower.wal.in_background
+        assert follower.runner.after_page is follower.wal
+        with follower.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        with asiento.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000  # SQLite's own
+    finally:
+        follower.close()
+    assert follower.wal._running is None
