@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from adapters.capital_commands import CapitalCommands
 from adapters.commercial_commands import CommercialCommands
 from adapters.payment_commands import PaymentCommands
+from adapters.sqlite_store import WriteBehind
 from domain.bulk_aggregate import StandIn
 from domain.calendar import CALENDAR_ID, FiscalCalendar
 from domain.chart import CHART_ID, ChartOfAccounts
@@ -275,10 +276,16 @@ class _CollectedEvents(ProcessingEvent[UUID]):
 class AsientoApp(CapitalCommands, CommercialCommands, PaymentCommands, Application[UUID]):
     name = "asiento"
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """``Application.save`` with the cheaper collector above; the rest is the library's."""
+    def save(self, *objs: Any, behind: WriteBehind | None = None, **kwargs: Any) -> Any:
+        """``Application.save`` with the cheaper collector above; the rest is the library's.
+
+        ``behind``: the events are encoded now and written by the bulk command's
+        ``WriteBehind`` (no snapshots, nothing to notify: neither is used here)."""
         processing_event = _CollectedEvents()
         processing_event.collect_events(*objs, **kwargs)
+        if behind is not None:
+            behind.submit([self.mapper.to_stored_event(e) for e in processing_event.events])
+            return []
         recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
         self._notify(recordings)

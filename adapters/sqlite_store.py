@@ -22,11 +22,20 @@ projects what it saved, so the log is still checkpointed after each one.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Environment, Notification, StoredEvent
+from eventsourcing.persistence import (
+    Environment,
+    IntegrityError,
+    Notification,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteConnection,
@@ -109,6 +118,92 @@ class AsientoSQLiteRecorder(SQLiteApplicationRecorder):
             )
             notifications.append(notification)
         return notifications
+
+
+class WriteBehind:
+    """A bulk command's saves, written while it goes on: SQLite's write lock is waited for in
+    a thread, and the events are written at the command's first ``poll`` once it is held.
+
+    Beside its projection follower, a collection import's saves waited 2.2 s of its 21 for
+    the write lock the follower's pages held (100,000 payments, measured). Here the command
+    encodes a batch's events and hands them over (``submit``); a thread takes the lock
+    (``BEGIN IMMEDIATE``: SQLite's busy wait, without Python's lock) while the command
+    prepares its next batch, calling ``poll`` between payments, and the first ``poll`` after
+    the lock is held writes and commits. The insert is the recorder's own, in one
+    transaction: a duplicate (originator, version) refuses the whole batch, as a plain save
+    does, with the same ``IntegrityError``, raised by the ``poll``, ``submit`` or ``flush``
+    that writes it. One save at a time: ``submit`` writes the one before first, and this
+    process's other saves wait for the pool's writer connection until it is written.
+    """
+
+    def __init__(self, recorder: AsientoSQLiteRecorder) -> None:
+        self.recorder = recorder
+        self._pending: _PendingWrite | None = None
+
+    def submit(self, stored_events: Sequence[StoredEvent]) -> None:
+        self.flush()
+        if stored_events:
+            self._pending = _PendingWrite(self.recorder, stored_events)
+
+    def poll(self) -> None:
+        """Write the pending save if the lock is held by now."""
+        if self._pending is not None and self._pending.locked.is_set():
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending save, waiting for the lock if need be."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.write()
+
+
+class _PendingWrite:
+    def __init__(self, recorder: AsientoSQLiteRecorder, stored_events: Sequence[StoredEvent]) -> None:
+        self.recorder = recorder
+        self.stored_events = stored_events
+        self.connection = recorder.datastore.pool.get_connection(is_writer=True)
+        self.locked = threading.Event()
+        self.failure: sqlite3.Error | None = None
+        self.thread = threading.Thread(target=self._take_lock, name="write-behind", daemon=True)
+        self.thread.start()
+
+    def _take_lock(self) -> None:
+        try:
+            self.connection._sqlite_conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:  # the busy timeout ran out: raised by ``write``
+            self.failure = exc
+        finally:
+            self.locked.set()
+
+    def write(self) -> None:
+        self.thread.join()
+        raw = self.connection._sqlite_conn
+        try:
+            if self.failure is not None:
+                raise _persistence_error(self.failure) from self.failure
+            try:
+                self.recorder._insert_events(SQLiteCursor(raw.cursor()), self.stored_events)
+                raw.commit()
+            except sqlite3.Error as exc:
+                raw.rollback()
+                raise _persistence_error(exc) from exc
+        finally:
+            self.recorder.datastore.pool.put_connection(self.connection)
+
+
+def _persistence_error(error: sqlite3.Error) -> PersistenceError:
+    """The library's error for a save's failure (``SQLiteTransaction`` maps them the same way)."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return IntegrityError(error)
+    if isinstance(error, sqlite3.OperationalError):
+        return OperationalError(error)
+    return PersistenceError(error)
+
+
+def write_behind(recorder: Any) -> WriteBehind | None:
+    """A ``WriteBehind`` for SQLite's recorder; None on PostgreSQL, where saves take row
+    locks and do not wait for a follower's pages."""
+    return WriteBehind(recorder) if isinstance(recorder, AsientoSQLiteRecorder) else None
 
 
 class _EventStorePool(SQLiteConnectionPool):

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 from adapters.bulk_load import bring_up_to_date, load_paying_members
 from adapters.collection_files import file_fingerprint, parse_network_file, payment_key
 from adapters.collection_model import CollectedPayment
+from adapters.sqlite_store import WriteBehind, write_behind
 from api.background_projections import BackgroundProjections
 from api.bootstrap import Asiento
 from api.read_ahead import batch_reader
@@ -105,14 +106,11 @@ class CollectionImport:
             report.already_recorded += len(batch) - len(todo)
             batches.append(todo)
         with BackgroundProjections(self.asiento, page_size=FOLLOWER_PAGE_EVENTS) as projections:
+            behind = None
             if len(payments) > BATCH_PAYMENTS:
                 projections.start()  # several batches: project each while the next is matched
-            saved: dict[UUID, Aggregate | StandIn] = {}
-            for todo, (documents, cache) in zip(batches, self._read_ahead(batches), strict=True):
-                # Read before the last batch was saved: what it changed is taken as saved.
-                cache.update((i, saved[i]) for i in cache.keys() & saved.keys())
-                saved = self._import_batch(todo, network, report, documents, cache)
-                projections.catch_up()
+                behind = write_behind(self.asiento.app.recorder)
+            self._import_batches(batches, network, report, projections, behind)
         total = sum((p.amount for p in payments), ZERO)
         self.asiento.app.save(
             CollectionFileImport(
@@ -127,6 +125,40 @@ class CollectionImport:
         )
         self.asiento.runner.catch_up()
         return report
+
+    def _import_batches(
+        self,
+        batches: list[list[tuple[str, CollectedPayment]]],
+        network: str,
+        report: CollectionReport,
+        projections: BackgroundProjections,
+        behind: WriteBehind | None,
+    ) -> None:
+        """Each batch matched and saved, the next one read before it is saved.
+
+        A batch is read while the one before may not be written yet (a read ahead on
+        PostgreSQL, a write behind on SQLite), so what the last two changed is taken as
+        saved. If anything fails, what was prepared before is still written, as saving each
+        batch in turn would have done."""
+        reads = self._read_ahead(batches)
+        recent: list[dict[UUID, Aggregate | StandIn]] = []  # the last two batches' changes, older first
+        loaded = next(reads, None)
+        try:
+            for todo in batches:
+                assert loaded is not None
+                documents, cache = loaded
+                for changed in recent:
+                    cache.update((i, changed[i]) for i in cache.keys() & changed.keys())
+                changed = self._import_batch(todo, network, report, documents, cache, behind)
+                # Read while the follower may hold SQLite's write lock, not while this batch does.
+                loaded = next(reads, None)
+                if changed:
+                    self.asiento.app.save(*changed.values(), behind=behind)
+                recent = [*recent[-1:], changed]
+                projections.catch_up()
+        finally:
+            if behind is not None:
+                behind.flush()
 
     def _recorded(self, keys: Sequence[str]) -> set[str]:
         """Payments already recorded by an earlier (overlapping or interrupted) import."""
@@ -159,9 +191,9 @@ class CollectionImport:
 
         In a large store those reads wait on the disk: at 1,350,000 supplies on PostgreSQL,
         half of the stage waited on the server with a third of the machine idle (profiled).
-        A thread reads the next batch meanwhile; ``run`` swaps in what the batch before
-        changed, so a member paying in two batches is never recorded from a stale copy.
-        On SQLite each batch is read when its turn comes (``api.read_ahead``)."""
+        A thread reads the next batch meanwhile; ``_import_batches`` swaps in what the
+        batches before changed, so a member paying in two batches is never recorded from a
+        stale copy. On SQLite each batch is read when its turn comes (``api.read_ahead``)."""
         with batch_reader(self.asiento, "collection-batch") as reader:
             pending = [reader.submit(self._read_batch, batch) for batch in batches[:1]]
             for n in range(len(batches)):
@@ -194,10 +226,13 @@ class CollectionImport:
         report: CollectionReport,
         documents: dict[str, _Document],
         cache: dict[UUID, Any],
+        behind: WriteBehind | None,
     ) -> dict[UUID, Aggregate | StandIn]:
-        """The batch's receipts and suspense entries, saved together; the aggregates saved."""
+        """The batch's receipts and suspense entries, to be saved together: what they change."""
         changed: dict[UUID, Aggregate | StandIn] = {}
         for key, payment in batch:
+            if behind is not None:
+                behind.poll()  # the batch before, written as soon as the lock is held
             outcome = self._one(key, payment, network, documents.get(payment.barcode), cache)
             for aggregate in outcome:
                 changed[aggregate.id] = aggregate
@@ -208,8 +243,6 @@ class CollectionImport:
                 report.in_suspense += 1
                 report.suspense_amount += payment.amount
                 report.reasons.append((key, outcome[0].reason))  # type: ignore[union-attr]
-        if changed:
-            self.asiento.app.save(*changed.values())
         return changed
 
     def _one(

@@ -310,3 +310,54 @@ def test_a_network_payment_uses_the_members_credit_first(billed: Asiento, tmp_pa
     assert [a["amount"] for a in receipt.allocations] == [paid.amount]
     assert balance(billed, "E-3") == 0
     assert billed.app.repository.get(member_id("3")).credit == D("100.00")
+
+
+def test_a_batch_refused_when_written_behind_leaves_the_ones_before_saved(
+    billed: Asiento, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several batches: on SQLite each is written behind (adapters.sqlite_store.WriteBehind)
+    while the next is matched. An invoice changed after its batch was read makes that batch's
+    write collide: the import fails with IntegrityError, the batch before stays saved and
+    nothing after it is; the next run records the rest. PostgreSQL saves each batch in turn,
+    with the same outcome."""
+    import api.collections_service as service
+    from adapters.sqlite_store import WriteBehind
+
+    docs = documents(billed)
+    path = write(
+        tmp_path,
+        "pf.txt",
+        [
+            payment(n, docs[m].barcode, D(docs[m].total_cents) / 100, date(2026, 2, 10))
+            for n, m in enumerate(("000001", "000002", "000003"), start=1)
+        ],
+    )
+    monkeypatch.setattr(service, "BATCH_PAYMENTS", 1)
+    bring_up_to_date, reads = service.bring_up_to_date, []
+
+    def meanwhile(*args: Any) -> None:
+        bring_up_to_date(*args)
+        reads.append(1)
+        if len(reads) == 2:  # the second batch's invoices, as read: E-2 changes after
+            e2 = invoice_id("E-2", "2026-01")
+            billed.app.record_cae(e2, "76123456789013", date(2026, 2, 5), recorded_by="afip")
+
+    submitted: list[int] = []
+    submit = WriteBehind.submit
+    monkeypatch.setattr(service, "bring_up_to_date", meanwhile)
+    def counted(self: WriteBehind, events: Any) -> None:
+        submitted.append(len(events))
+        submit(self, events)
+
+    monkeypatch.setattr(WriteBehind, "submit", counted)
+    with pytest.raises(IntegrityError):
+        CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    # On SQLite: the receipt and its two invoices' payments, then E-2's batch (the third may be
+    # handed over before the second's write fails, or not: it is never written).
+    assert submitted[:2] == ([3, 2] if billed.config.is_sqlite else [])
+    assert [balance(billed, s) for s in ("E-1", "I-1")] == [0, 0]
+    assert versions(billed, "E-2") == [1, 2] and versions(billed, "E-3") == [1]
+    monkeypatch.setattr(service, "bring_up_to_date", bring_up_to_date)
+    report = CollectionImport(billed, recorded_by="test").run(path, "pagofacil")
+    assert (report.already_recorded, report.receipts, report.in_suspense) == (1, 2, 0)
+    assert [balance(billed, s) for s in ("E-1", "I-1", "E-2", "E-3")] == [0, 0, 0, 0]
