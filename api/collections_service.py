@@ -82,6 +82,7 @@ class CollectionImport:
     def __init__(self, asiento: Asiento, *, recorded_by: str) -> None:
         self.asiento = asiento
         self.recorded_by = recorded_by
+        self._receipt_ids: dict[str, UUID] = {}  # the file's payment keys' receipt ids (``_recorded``)
 
     @bulk_heap()
     def run(self, path: Path, network: str) -> CollectionReport:
@@ -162,7 +163,8 @@ class CollectionImport:
 
     def _recorded(self, keys: Sequence[str]) -> set[str]:
         """Payments already recorded by an earlier (overlapping or interrupted) import."""
-        by_id = {receipt_id_for(k).hex: k for k in keys}
+        self._receipt_ids = {k: receipt_id_for(k) for k in keys}  # made once, used again by each payment
+        by_id = {receipt.hex: k for k, receipt in self._receipt_ids.items()}
         found: set[str] = set()
         ids = list(by_id)
         with self.asiento.read() as conn:
@@ -270,7 +272,7 @@ class CollectionImport:
                 open_invoice_ids=list(document.invoice_ids),
                 chosen=list(document.invoice_ids),
                 recorded_by=self.recorded_by,
-                receipt_id=receipt_id_for(key),
+                receipt_id=self._receipt_ids[key],
                 channel=network,
                 surcharge=surcharge,
                 cache=cache,

@@ -15,6 +15,7 @@ capital projection). Reimbursements queue in ``domain.capital``.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from decimal import Decimal
@@ -50,6 +51,9 @@ def validate_document(document_type: str, number: str) -> str:
     raise InvalidInput(f"Tipo de documento {document_type!r} inválido; use {', '.join(DOCUMENT_TYPES)}")
 
 
+# A collection batch asks for each paying member's id twice (to read the members, then to
+# pay): kept for a batch's worth of numbers. The id is a pure function of the number.
+@functools.lru_cache(maxsize=4_096)
 def member_id(number: str) -> UUID:
     return stable_id("member", normalize_member_number(number))
 
