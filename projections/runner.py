@@ -232,7 +232,7 @@ class ProjectionRunner:
     ) -> None:
         """``create_tables=False``: a helper process on a store its parent set up, which must not
         build the indexes a rebuild under way has deferred (see ``reset``). ``after_page``:
-        called after each page commits (the store's upkeep, see ``adapters.store.wal_keeper``)."""
+        called after each page commits (the store's upkeep, see ``adapters.store.WalKeeper``)."""
         if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be within {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}")
         self.engine = engine
