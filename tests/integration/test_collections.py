@@ -178,13 +178,14 @@ def test_a_batch_read_ahead_sees_what_the_batch_before_saved(
     assert (balance(billed, "E-1"), balance(billed, "I-1")) == (0, 0)
 
 
-def test_an_import_killed_midway_finishes_on_the_next_run_without_duplicates(
-    billed: Asiento, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def each_member_pays_in_a_batch_of_its_own(
+    docs: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Members 1, 2 and 3 pay their documents in full, one payment a batch."""
     import api.collections_service as service
 
-    docs = documents(billed)
-    path = write(
+    monkeypatch.setattr(service, "BATCH_PAYMENTS", 1)
+    return write(
         tmp_path,
         "pf.txt",
         [
@@ -192,7 +193,14 @@ def test_an_import_killed_midway_finishes_on_the_next_run_without_duplicates(
             for n, m in enumerate(("000001", "000002", "000003"), start=1)
         ],
     )
-    monkeypatch.setattr(service, "BATCH_PAYMENTS", 1)
+
+
+def test_an_import_killed_midway_finishes_on_the_next_run_without_duplicates(
+    billed: Asiento, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    docs = documents(billed)
+    path = each_member_pays_in_a_batch_of_its_own(docs, tmp_path, monkeypatch)
     original_save = billed.app.save
     calls = {"n": 0}
 
@@ -324,15 +332,7 @@ def test_a_batch_refused_when_written_behind_leaves_the_ones_before_saved(
     from adapters.sqlite_store import WriteBehind
 
     docs = documents(billed)
-    path = write(
-        tmp_path,
-        "pf.txt",
-        [
-            payment(n, docs[m].barcode, D(docs[m].total_cents) / 100, date(2026, 2, 10))
-            for n, m in enumerate(("000001", "000002", "000003"), start=1)
-        ],
-    )
-    monkeypatch.setattr(service, "BATCH_PAYMENTS", 1)
+    path = each_member_pays_in_a_batch_of_its_own(docs, tmp_path, monkeypatch)
     bring_up_to_date, reads = service.bring_up_to_date, []
 
     def meanwhile(*args: Any) -> None:
