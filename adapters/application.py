@@ -15,7 +15,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from adapters.capital_commands import CapitalCommands
@@ -252,10 +252,9 @@ class _CollectedEvents(ProcessingEvent[UUID]):
     The library asks ``isinstance(obj, DomainEventProtocol)`` of every saved
     object; against a runtime-checkable protocol that walks the attributes, and
     it cost a tenth of a billing run (profiled). Our aggregates are all
-    ``Aggregate`` subclasses and our events ``CanMutateAggregate`` ones: those are
-    collected directly, and so are the events of a ``StandIn`` (a collection import's
-    payable invoices and paying members), which is not kept as an aggregate. Anything
-    else goes the library's way.
+    ``Aggregate`` subclasses: those are collected directly, and so are the events of
+    a ``StandIn`` (a collection import's payable invoices and paying members), which is
+    not kept as an aggregate. Anything else goes the library's way.
     """
 
     def collect_events(self, *objs: Any, **kwargs: Any) -> None:
@@ -266,8 +265,6 @@ class _CollectedEvents(ProcessingEvent[UUID]):
                 self.aggregates[obj.id] = obj
             elif isinstance(obj, StandIn):  # its events, as events: it is not kept
                 self.events.extend(obj.collect_events())
-            elif isinstance(obj, CanMutateAggregate):
-                self.events.append(obj)
             elif obj is not None:
                 others.append(obj)
         super().collect_events(*others, **kwargs)

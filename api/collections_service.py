@@ -11,7 +11,7 @@ nothing twice; a file fully imported is refused by its fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -82,7 +82,7 @@ class CollectionImport:
     def __init__(self, asiento: Asiento, *, recorded_by: str) -> None:
         self.asiento = asiento
         self.recorded_by = recorded_by
-        self._receipt_ids: dict[str, UUID] = {}  # the file's payment keys' receipt ids (``_recorded``)
+        self._receipt_ids: dict[str, UUID] = {}  # the file's payment keys' receipt ids
 
     @bulk_heap()
     def run(self, path: Path, network: str) -> CollectionReport:
@@ -96,7 +96,8 @@ class CollectionImport:
         report = CollectionReport(network, path.name, payments=len(payments))
         self.asiento.runner.catch_up()
         keys = [payment_key(network, p) for p in payments]
-        done = self._recorded(keys)
+        self._receipt_ids = {k: receipt_id_for(k) for k in keys}  # made once: checked here, then paid
+        done = self._recorded(self._receipt_ids)
         seen: set[str] = set()
         pairs = list(zip(keys, payments, strict=True))
         batches: list[list[tuple[str, CollectedPayment]]] = []
@@ -161,10 +162,10 @@ class CollectionImport:
             if behind is not None:
                 behind.flush()
 
-    def _recorded(self, keys: Sequence[str]) -> set[str]:
-        """Payments already recorded by an earlier (overlapping or interrupted) import."""
-        self._receipt_ids = {k: receipt_id_for(k) for k in keys}  # made once, used again by each payment
-        by_id = {receipt.hex: k for k, receipt in self._receipt_ids.items()}
+    def _recorded(self, receipt_ids: Mapping[str, UUID]) -> set[str]:
+        """Payments (keys, with their receipt ids) already recorded by an earlier
+        (overlapping or interrupted) import."""
+        by_id = {receipt.hex: k for k, receipt in receipt_ids.items()}
         found: set[str] = set()
         ids = list(by_id)
         with self.asiento.read() as conn:
