@@ -11,16 +11,18 @@ rebuilds and benchmarks; a worker costs about half a second to start.
 
 from __future__ import annotations
 
+import gc
+import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import TracebackType
 
 from api.bootstrap import Asiento, bootstrap
-from projections.runner import PlannedProjection, PlannedWindow, Progress
+from projections.runner import PlannedProjection, PlannedWindow, Progress, ProjectionRunner, log_windows
 
 # Log positions a rebuild's worker plans at once. Each window costs the writer a transaction,
 # a position update per projection and a COPY per table: at 100,000 supplies on PostgreSQL
@@ -41,7 +43,14 @@ def _start_worker(url: str, rules_path: str | None, page_size: int) -> None:
 
 def _plan(start: int, stop: int, names: Sequence[str]) -> PlannedWindow:
     assert _worker is not None, "worker not started"
-    return _worker.runner.plan_window(start, stop, names)
+    # No garbage collection while planning: the window's plan only grows, and each young
+    # collection walked it again (a sixth of a worker's time, measured). It is freed by reference
+    # counting once sent; what few cycles planning leaves are collected between windows.
+    gc.disable()
+    try:
+        return _worker.runner.plan_window(start, stop, names)
+    finally:
+        gc.enable()
 
 
 def default_workers() -> int:
@@ -57,20 +66,43 @@ class ProcessPlanner:
         self.workers = workers or default_workers()
         if not 1 <= self.workers <= 32:
             raise ValueError("workers must be within 1..32")
+        self.asiento = asiento
+        self._prepared: dict[tuple[tuple[int, int], tuple[str, ...]], AsyncResult[PlannedWindow]] = {}
         rules = str(asiento.rules_path) if asiento.rules_path else None
         # spawn, not fork: a worker must not inherit this process's database connections.
+        # (forkserver, which imports once for all workers, was no faster here: measured.)
         self._pool: Pool = multiprocessing.get_context("spawn").Pool(
             self.workers,
             initializer=_start_worker,
             initargs=(asiento.config.url, rules, asiento.runner.page_size),
         )
 
+    def prepare(self, windows: Iterable[tuple[int, int]], names: Sequence[str]) -> None:
+        """Hand these windows to the workers now; ``plan`` takes their plans when it reaches them.
+
+        A rebuild prepares the first windows before it empties the tables: planning only
+        reads the log, and the workers take about half a second to start."""
+        for window in windows:
+            self._prepared[(window, tuple(names))] = self._submit(window, names)
+
     def plan(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[PlannedWindow]:
+        """The windows planned, in order. The first is planned in this process unless it was
+        prepared: this process would otherwise only wait for the workers to start."""
         pending: deque[AsyncResult[PlannedWindow]] = deque()
         limit = self.workers * IN_FLIGHT_PER_WORKER
+        first = next(windows, None)
+        if first is None:
+            return
         try:
-            for start, stop in windows:
-                pending.append(self._pool.apply_async(_plan, (start, stop, list(names))))
+            for window in itertools.islice(windows, limit - 1):
+                pending.append(self._taken(window, names))
+            prepared = self._prepared.pop((first, tuple(names)), None)
+            if prepared is None:
+                yield self.asiento.runner.plan_window(*first, names)
+            else:
+                yield prepared.get(WINDOW_TIMEOUT_S)
+            for window in windows:
+                pending.append(self._taken(window, names))
                 if len(pending) >= limit:
                     yield pending.popleft().get(WINDOW_TIMEOUT_S)
             while pending:
@@ -79,6 +111,14 @@ class ProcessPlanner:
             # A worker died mid-window (the pool does not resend its task) or its answer could
             # not be read: stop planning; the ordinary catch-up does the rest in this process.
             return
+
+    def _taken(self, window: tuple[int, int], names: Sequence[str]) -> AsyncResult[PlannedWindow]:
+        """The window's prepared plan, or the window handed to a worker now."""
+        prepared = self._prepared.pop((window, tuple(names)), None)
+        return prepared if prepared is not None else self._submit(window, names)
+
+    def _submit(self, window: tuple[int, int], names: Sequence[str]) -> AsyncResult[PlannedWindow]:
+        return self._pool.apply_async(_plan, (*window, list(names)))
 
     def close(self) -> None:
         self._pool.terminate()
@@ -125,6 +165,16 @@ def catch_up_planned_first(
     earlier ones' tables, so they can follow in a pass of their own. Returns events read.
     """
     runner = asiento.runner
+    first_pass, rest = _passes(runner, names)
+    if not first_pass:
+        return runner.catch_up(names=rest, progress=progress)
+    with ProcessPlanner(asiento, workers) as planner:
+        return _planned_then_rest(asiento, planner, first_pass, rest, progress, window_size)
+
+
+def _passes(runner: ProjectionRunner, names: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """The chosen projections split in the group the workers plan and the rest after it; the
+    group is empty when no projection in it is planned."""
     order = list(runner.projections)
     wanted = set(names) if names is not None else set(order)
     chosen = [n for n in order if n in wanted]
@@ -141,11 +191,20 @@ def catch_up_planned_first(
         if name in wanted:
             first_pass.append(name)
     if not any(isinstance(runner.projections[n], PlannedProjection) for n in first_pass):
-        return runner.catch_up(names=chosen, progress=progress)
-    rest = [n for n in chosen if n not in first_pass]
-    read = catch_up_in_parallel(
-        asiento, names=first_pass, workers=workers, progress=progress, window_size=window_size
-    )
+        return [], chosen
+    return first_pass, [n for n in chosen if n not in first_pass]
+
+
+def _planned_then_rest(
+    asiento: Asiento,
+    planner: ProcessPlanner,
+    first_pass: Sequence[str],
+    rest: Sequence[str],
+    progress: Progress | None,
+    window_size: int | None,
+) -> int:
+    runner = asiento.runner
+    read = runner.catch_up_in_parallel(planner, names=first_pass, progress=progress, window_size=window_size)
     if rest:
         read = max(read, runner.catch_up(names=rest, progress=progress))
     return read
@@ -157,21 +216,30 @@ def rebuild(
     *,
     workers: int = 0,
     progress: Progress | None = None,
+    window_size: int | None = None,
 ) -> int:
     """Drop the named projections and replay the log into them: what ``asiento rebuild`` does.
 
     The tables are refilled without the secondary indexes no projection reads while it
     writes, and those are built once at the end (``ProjectionRunner.reset``). ``workers``: 0
     replays in this process; more plan the planned projections in that many processes
-    beside it, the audit chain's content digests among them, so the log is read once."""
+    beside it, the audit chain's content digests among them, so the log is read once.
+    ``window_size``: log positions a worker plans at once (``REBUILD_WINDOW`` unless given)."""
     runner = asiento.runner
-    runner.reset(names, defer_indexes=True)
-    if workers:
-        window = max(runner.page_size, REBUILD_WINDOW)
-        read = catch_up_planned_first(
-            asiento, names=names, workers=workers, progress=progress, window_size=window
-        )
-    else:
+    first_pass, rest = _passes(runner, names) if workers else ([], list(names))
+    if not first_pass:
+        runner.reset(names, defer_indexes=True)
         read = runner.catch_up(names=names, progress=progress)
+    else:
+        window = window_size or max(runner.page_size, REBUILD_WINDOW)
+        # The workers start (half a second each) and plan the first windows, which only read
+        # the log, while this process empties the tables (a third of a second at 100,000 events).
+        with ProcessPlanner(asiento, workers) as planner:
+            # All but the first window: this process plans that one once the tables are empty.
+            ahead = planner.workers * IN_FLIGHT_PER_WORKER - 1
+            windows = log_windows(0, runner.head(), window)
+            planner.prepare(itertools.islice(windows, 1, 1 + ahead), first_pass)
+            runner.reset(names, defer_indexes=True)
+            read = _planned_then_rest(asiento, planner, first_pass, rest, progress, window)
     runner.build_deferred_indexes()
     return read

@@ -16,7 +16,7 @@ projection instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -65,14 +65,24 @@ FROM journal_lines WHERE entry_id BETWEEN :low AND :high AND {{dimension}} IS NO
 GROUP BY account_code, {{dimension}}, effective_date
 {_DIMENSION_CONFLICT}"""
 
-# The sums come from the journal's plan.
+# The sums come from the journal's plan, as positional parameters for the driver.
 _ACCOUNT_ADD = f"""{_ACCOUNT_INSERT}
-VALUES (:account, :day, :debit, :credit)
+VALUES (?, ?, ?, ?)
 {_ACCOUNT_CONFLICT}"""
 
 _DIMENSION_ADD = f"""{_DIMENSION_INSERT}
-VALUES (:account, :dimension, :value, :day, :debit, :credit)
+VALUES (?, ?, ?, ?, ?, ?)
 {_DIMENSION_CONFLICT}"""
+
+
+def _driver_marks(conn: Connection, statement: str) -> str:
+    """The statement with the driver's own parameter marks (qmark on SQLite, format on psycopg)."""
+    return statement.replace("?", "%s") if conn.dialect.name == "postgresql" else statement
+
+
+def _day_as_stored(conn: Connection) -> Callable[[str], str | date]:
+    """How a day of the plan (ISO text) goes to the driver: SQLite stores that very text."""
+    return date.fromisoformat if conn.dialect.name == "postgresql" else str
 
 
 class BalancesProjection(PlannedProjection):
@@ -106,26 +116,20 @@ class BalancesProjection(PlannedProjection):
             self._sum_written_lines(conn, plan)
             return
         accounts, dimensions = plan.accounts, plan.dimensions
+        # Through the driver, rows as tuples: SQLAlchemy's parameter processing of the page's
+        # 2,500-odd sums cost a tenth of a rebuild's writing (profiled). SQLite keeps dates as
+        # the ISO text the plan carries; PostgreSQL is handed dates.
+        day = _day_as_stored(conn)
         if accounts:
-            conn.execute(
-                text(_ACCOUNT_ADD),
-                [
-                    {"account": a, "day": date.fromisoformat(d), "debit": debit, "credit": credit}
-                    for (a, d), (debit, credit) in accounts.items()
-                ],
+            conn.exec_driver_sql(
+                _driver_marks(conn, _ACCOUNT_ADD),
+                [(a, day(d), debit, credit) for (a, d), (debit, credit) in accounts.items()],
             )
         if dimensions:
-            conn.execute(
-                text(_DIMENSION_ADD),
+            conn.exec_driver_sql(
+                _driver_marks(conn, _DIMENSION_ADD),
                 [
-                    {
-                        "account": a,
-                        "dimension": dim,
-                        "value": v,
-                        "day": date.fromisoformat(d),
-                        "debit": debit,
-                        "credit": credit,
-                    }
+                    (a, dim, v, day(d), debit, credit)
                     for (a, dim, v, d), (debit, credit) in dimensions.items()
                 ],
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Select, Table, func, select, text
 
 from domain.chart import Side
 from domain.money import to_cents
@@ -19,6 +19,7 @@ from projections.posting import PostingEngine
 from projections.runner import LoggedEvent, PlannedProjection
 from projections.tables import (
     DIMENSION_COLUMNS,
+    MANUAL_ENTRY_CONDITION,
     fiscal_years,
     journal_entries,
     journal_lines,
@@ -117,6 +118,15 @@ class JournalProjection(PlannedProjection):
 PlannedEntry = tuple[int, str, str, str, str, str, str, "str | None", str, str, list[tuple[Any, ...]]]
 
 
+def first_entry_of_manual(originator_hex: str) -> Select[Any]:
+    """The first entry of a manual entry's aggregate, through the partial index of manual
+    entries' originators (its condition written as in the index, or SQLite will not use it)."""
+    entries = journal_entries.c
+    return select(func.min(entries.entry_id)).where(
+        entries.originator_id == originator_hex, text(MANUAL_ENTRY_CONDITION)
+    )
+
+
 class _JournalPage:
     """The rows one page adds, built in memory and written in a few statements."""
 
@@ -184,9 +194,7 @@ class _JournalPage:
         key = original
         entry_id = self.entry_of_originator.get(key)
         if entry_id is None:
-            entry_id = self.conn.execute(
-                select(func.min(journal_entries.c.entry_id)).where(journal_entries.c.originator_id == key)
-            ).scalar()
+            entry_id = self.conn.execute(first_entry_of_manual(key)).scalar()
         if entry_id is not None:
             self.reversed.append((int(entry_id), reversal_entry))
         return int(entry_id) if entry_id is not None else None

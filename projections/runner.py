@@ -468,10 +468,7 @@ class ProjectionRunner:
         if len(positions) != 1:
             return self.catch_up(names=chosen_names, progress=progress)
         position = positions.pop()
-        size = window_size or self.page_size
-        windows = (
-            (s, min(s + size - 1, head)) for s in range(position + 1, head + 1, size)
-        )
+        windows = log_windows(position, head, window_size or self.page_size)
         read = 0
         with bulk_heap():
             for window in planner.plan(windows, chosen_names):
@@ -526,6 +523,11 @@ class ProjectionRunner:
     def build_deferred_indexes(self) -> list[str]:
         """The indexes a ``reset(defer_indexes=True)`` left out; their names."""
         return create_missing_indexes(self.engine)
+
+
+def log_windows(position: int, head: int, size: int) -> Iterator[tuple[int, int]]:
+    """The windows (first and last log position) of ``size`` after ``position`` up to ``head``."""
+    return ((start, min(start + size - 1, head)) for start in range(position + 1, head + 1, size))
 
 
 def _recorder_topics(projections: Iterable[Projection]) -> list[str]:

@@ -22,6 +22,7 @@ from domain.errors import (
     UnbalancedEntry,
 )
 from projections import queries
+from projections.journal import first_entry_of_manual
 from projections.tables import journal_entries, journal_lines
 from tests.integration.helpers import (
     BANK,
@@ -128,6 +129,36 @@ def test_reversal_links_both_entries_and_zeroes_balances(asiento: Asiento) -> No
     assert second.lines[0].dimensions == {"cost_center": "redes"}
     assert all(r.balance == 0 for r in tb.rows)
     assert [r.balance for r in mayor.rows] == [D("1200.50"), D("0.00")]
+
+
+def test_a_reversal_finds_an_entry_projected_in_an_earlier_page(asiento: Asiento) -> None:
+    """The original is no longer in the page: the journal looks it up through the partial
+    index of manual entries' originators, the only entries ever reversed."""
+    original = entry(
+        asiento,
+        date(2026, 3, 1),
+        (ENERGY_PURCHASES, Side.DEBIT, "310.25"),
+        (SUPPLIERS, Side.CREDIT, "310.25"),
+    )
+    asiento.app.issue_invoice(lines=STANDARD_INVOICE_LINES, recorded_by="facturacion", **invoice_header())
+    asiento.runner.catch_up()
+    asiento.app.reverse_entry(original, effective_date=date(2026, 3, 5), recorded_by="auditor")
+    asiento.runner.catch_up()
+    with asiento.read() as conn:
+        entries = queries.journal(conn, date(2026, 3, 1), date(2026, 3, 31))
+        indexed = conn.exec_driver_sql(
+            "SELECT count(*) FROM journal_entries WHERE event_name = 'ManualEntryPosted'"
+        ).scalar()
+    first = next(e for e in entries if e.kind != "reversal" and e.lines[0].account_code == ENERGY_PURCHASES)
+    second = next(e for e in entries if e.kind == "reversal")
+    assert (first.reversed_by_entry_id, second.reverses_entry_id) == (second.entry_id, first.entry_id)
+    assert indexed == 2  # the invoice's entry is not among the manual ones
+    if asiento.config.is_sqlite:  # in a rebuild, the full index on the originator comes last
+        asiento.runner.reset(["journal"], defer_indexes=True)
+        lookup = first_entry_of_manual("ab").compile(asiento.engine)
+        with asiento.read() as conn:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {lookup}", tuple(lookup.params.values())).all()
+        assert "USING INDEX ix_journal_entries_manual_originator" in plan[0][-1]
 
 
 def test_invoice_posts_through_the_default_rules(asiento: Asiento) -> None:
