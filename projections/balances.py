@@ -165,8 +165,9 @@ class PageSums:
 # The page's sums, or the range of log positions whose written lines the database sums.
 BalancesPlan = PageSums | tuple[int, int]
 
-# Where each balance dimension sits in a planned journal line (account, debit, credit, *dimensions).
-_DIMENSION_SLOTS = tuple((name, 3 + DIMENSION_COLUMNS.index(name)) for name in BALANCE_DIMENSIONS)
+# Where each balance dimension sits in a planned journal line (account, day, debit, credit,
+# position, rule, *dimensions).
+_DIMENSION_SLOTS = tuple((name, 6 + DIMENSION_COLUMNS.index(name)) for name in BALANCE_DIMENSIONS)
 
 
 def _sums(planned: Sequence[PlannedEntry]) -> PageSums:
@@ -177,7 +178,7 @@ def _sums(planned: Sequence[PlannedEntry]) -> PageSums:
             continue
         day = entry[1]
         for line in entry[10]:
-            account, debit, credit = line[0], line[1], line[2]
+            account, debit, credit = line[0], line[2], line[3]
             sums = accounts.get((account, day))
             if sums is None:
                 accounts[(account, day)] = [debit, credit]

@@ -65,10 +65,12 @@ class JournalProjection(PlannedProjection):
             day = data["effective_date"].isoformat()
             recorded_at = event.timestamp.isoformat(" ")
             reverses = posted.reverses.hex if posted.reverses is not None else None
+            position = event.position
             for proposed in posted.entries:
                 if not proposed.postings:
                     continue
                 lines = []
+                rule = proposed.rule
                 # The postings of an entry share a few dimension mappings: each becomes the
                 # row's dimension columns once.
                 columns: dict[int, tuple[str | None, ...]] = {}
@@ -78,14 +80,14 @@ class JournalProjection(PlannedProjection):
                     values = columns.get(id(dims))
                     if values is None:
                         values = columns[id(dims)] = tuple([dims.get(n) for n in DIMENSION_COLUMNS])
-                    lines.append((account, debit, cents - debit, *values))
+                    lines.append((account, day, debit, cents - debit, position, rule, *values))
                 planned.append(
                     (  # a PlannedEntry
-                        event.position,
+                        position,
                         day,
                         posted.event_name,
                         event.originator_id.hex,
-                        proposed.rule,
+                        rule,
                         posted.kind,
                         proposed.description,
                         reverses,
@@ -111,7 +113,10 @@ class JournalProjection(PlannedProjection):
 # One entry as the rules make it: everything but its number, which needs the database. A plain
 # tuple, not a NamedTuple: planning workers pickle tens of thousands per window, three times faster.
 # (position, day, event name, originator hex, rule, kind, description, reversed originator hex or
-# None, recorded by, recorded at, lines); a line is (account, debit cents, credit cents, *dimensions).
+# None, recorded by, recorded at, lines); a line is its row after the key (entry id, line number):
+# (account, day, debit cents, credit cents, position, rule, *dimensions). The writer only puts
+# the key in front: built here, in a worker, the row costs the writer one tuple concatenation
+# (building it there was a sixth of the writer's page, profiled).
 # The day and the recording time travel as the text the database stores (ISO 8601, as sqlite3's
 # own adapters write them): no Python adapter call per value when the rows are inserted (a tenth
 # of a rebuild's writer, profiled), cheaper to pickle, and PostgreSQL's COPY reads the same text.
@@ -183,10 +188,8 @@ class _JournalPage:
                 recorded_at,
             )
         )
-        self.lines.extend(
-            (entry_id, line_no, account, day, debit, credit, position, rule, *dimensions)
-            for line_no, (account, debit, credit, *dimensions) in enumerate(lines, start=1)
-        )
+        # Concatenation, not (entry_id, line_no, *line): 36 ns a line against 86 (timeit).
+        self.lines.extend([(entry_id, line_no) + line for line_no, line in enumerate(lines, start=1)])  # noqa: RUF005
 
     def _entry_reversed(self, original: str | None, reversal_entry: int) -> int | None:
         if original is None:

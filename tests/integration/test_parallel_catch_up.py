@@ -82,7 +82,9 @@ def test_workers_build_the_read_models_of_one_process(history: Asiento) -> None:
         # In windows of 500: the first planned here, the next three by workers before the
         # tables were emptied, the rest as the writing goes.
         windows: list[int] = []
-        read = rebuild(small, names, workers=2, window_size=500, progress=lambda at, _head: windows.append(at))
+        read = rebuild(
+            small, names, workers=2, window_size=500, progress=lambda at, _head: windows.append(at)
+        )
         assert read == small.runner.head() and windows[:3] == [500, 1000, 1500]
         assert len(windows) > 8
         assert _every_row(small) == expected
