@@ -130,6 +130,11 @@ def make_engine(config: StoreConfig, *, auto_checkpoint: bool = True) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Index maintenance on bulk projection pages wants more than the 2 MB default cache.
         cursor.execute("PRAGMA cache_size=-65536")
+        # Debian builds SQLite with secure_delete on: every page a DROP or DELETE frees is
+        # overwritten with zeros and written again. Read models hold nothing the event log does
+        # not (it is never deleted from), so FAST, which zeroes only within pages written anyway:
+        # a rebuild emptied 3.8 million journal lines in 0.16 s instead of 4.9 s (measured).
+        cursor.execute("PRAGMA secure_delete=FAST")
         if not auto_checkpoint:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()

@@ -284,6 +284,22 @@ def test_additive_updates_add_to_each_keyed_row_only(asiento: Asiento) -> None:
     assert paid == {"a" * 32: 1_999, "b" * 32: 200, "c" * 32: 7}
 
 
+def test_sqlite_read_models_free_pages_without_zeroing_them(asiento: Asiento) -> None:
+    """Debian's SQLite zeroes every freed page (secure_delete): a rebuild's DROP of the journal
+    then wrote it all again. Read models use FAST (zeroes only inside pages written anyway); a
+    deferred index is sorted with helper threads, and the pooled connection is left without."""
+    if not asiento.config.is_sqlite:
+        return  # PostgreSQL has neither setting
+    with asiento.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 2  # FAST
+    runner = asiento.runner
+    runner.reset(["journal"], defer_indexes=True)
+    assert "ix_journal_lines_account_date" in runner.build_deferred_indexes()
+    for _ in range(3):  # every pooled connection
+        with asiento.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA threads").scalar() == 0
+
+
 def test_a_followers_store_checkpoints_only_in_the_background(asiento: Asiento) -> None:
     """A bulk command's follower: its commits never copy the log back (wal_autocheckpoint=0);
     its keeper does, in a thread after each page, and closing the store waits for it."""
