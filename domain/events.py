@@ -117,8 +117,10 @@ POSTABLE_EVENTS: dict[str, EventSchema] = {
     )
 }
 
-# Events the ledger projections follow besides the postable ones.
-MANUAL_ENTRY_TOPIC = get_topic(_event_class(JournalEntry, "ManualEntryPosted"))
+# Events the ledger projections follow besides the postable ones. A manual entry is the only
+# entry a reversal may name (the journal's name for it is the event's).
+MANUAL_ENTRY_EVENT = "ManualEntryPosted"
+MANUAL_ENTRY_TOPIC = get_topic(_event_class(JournalEntry, MANUAL_ENTRY_EVENT))
 ENTRY_REVERSED_TOPIC = get_topic(_event_class(JournalEntry, "Reversed"))
 ACCOUNT_OPENED_TOPIC = get_topic(_event_class(ChartOfAccounts, "AccountOpened"))
 ACCOUNT_CLOSED_TOPIC = get_topic(_event_class(ChartOfAccounts, "AccountClosed"))

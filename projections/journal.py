@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, Table, func, select, text
 
 from domain.chart import Side
+from domain.events import MANUAL_ENTRY_EVENT
 from domain.money import to_cents
 from projections.bulk import insert_rows
 from projections.posting import PostingEngine
@@ -150,7 +151,7 @@ class _JournalPage:
         self.next_entry_id = (conn.execute(select(func.max(journal_entries.c.entry_id))).scalar() or 0) + 1
         self.entries: list[tuple[Any, ...]] = []
         self.lines: list[tuple[Any, ...]] = []
-        self.entry_of_originator: dict[str, int] = {}
+        self.entry_of_originator: dict[str, int] = {}  # manual entries of this page, by aggregate
         self.reversed: list[tuple[int, int]] = []  # (original entry, reversal entry)
 
     def fiscal_year(self, day: str, position: int) -> int:
@@ -167,7 +168,8 @@ class _JournalPage:
         self.last_numbers[year] = number
         entry_id = self.next_entry_id
         self.next_entry_id += 1
-        self.entry_of_originator.setdefault(originator, entry_id)
+        if event_name == MANUAL_ENTRY_EVENT:  # the only entries reversed, as in the partial index
+            self.entry_of_originator.setdefault(originator, entry_id)
         reverses = self._entry_reversed(reversed_originator, entry_id)
         # Tuples in table column order (see projections.tables), for bulk insert.
         self.entries.append(

@@ -11,7 +11,7 @@ from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from domain.chart import Side
-from domain.events import MANUAL_ENTRY_TOPIC, POSTABLE_EVENTS
+from domain.events import MANUAL_ENTRY_EVENT, MANUAL_ENTRY_TOPIC, POSTABLE_EVENTS
 from ledger_rules.model import EventRecord, Posting, ProposedEntry
 from projections.runner import LoggedEvent
 
@@ -40,7 +40,7 @@ class PostingEngine:
     def post(self, event: LoggedEvent) -> PostedEvent:
         data = event.data
         if event.topic == MANUAL_ENTRY_TOPIC:
-            return PostedEvent("ManualEntryPosted", data["kind"], [_manual_entry(data)], data["reverses"])
+            return PostedEvent(MANUAL_ENTRY_EVENT, data["kind"], [_manual_entry(data)], data["reverses"])
         name = self.topic_names[event.topic]
         record = EventRecord(name, event.position, data["effective_date"], data)
         return PostedEvent(name, "rule", self.rule_book.entries_for(record))

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.errors import NotFound
+from domain.events import MANUAL_ENTRY_EVENT
 from domain.journal import NOT_IN_BALANCES
 from domain.money import ZERO, from_cents
 from domain.reconciliation import BookLine
@@ -358,7 +359,7 @@ def entry_originator(conn: Connection, fiscal_year: int, number: int) -> str:
     ).first()
     if row is None:
         raise NotFound(f"El asiento {fiscal_year}/{number} no existe")
-    if row.event_name != "ManualEntryPosted":
+    if row.event_name != MANUAL_ENTRY_EVENT:
         raise NotFound(
             f"El asiento {fiscal_year}/{number} proviene de {row.event_name}: se corrige con su propio "
             "documento (nota de crédito, anulación), no con una reversión manual"

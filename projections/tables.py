@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateTable
 
+from domain.events import MANUAL_ENTRY_EVENT
+
 metadata = MetaData()
 
 
@@ -87,9 +89,9 @@ def create_table(conn: Connection, table: Table, *, defer_indexes: bool = False)
             index.create(conn)
 
 
-# The entries whose originator a reversal names: manual entries (``ManualEntryPosted``). Written
-# the same in the index and in the journal's look-up, or SQLite will not use the partial index.
-MANUAL_ENTRY_CONDITION = "event_name = 'ManualEntryPosted'"
+# The entries whose originator a reversal names: manual entries. Written the same in the index
+# and in the journal's look-up, or SQLite will not use the partial index.
+MANUAL_ENTRY_CONDITION = f"event_name = '{MANUAL_ENTRY_EVENT}'"
 
 ENTRY_ID = BigInteger().with_variant(Integer(), "sqlite")
 
