@@ -102,18 +102,23 @@ class ProcessPlanner:
             )
 
     def prepare(self, windows: Iterable[tuple[int, int]], names: Sequence[str]) -> None:
-        """Hand these windows to the workers now; ``plan`` takes their plans when it reaches them.
+        """Hand the workers now what ``plan`` would hand them first of these windows: all but
+        the first (``plan`` plans that one here) of as many as are kept in flight. ``plan``
+        takes their plans when it reaches them.
 
-        A rebuild prepares the first windows before it empties the tables: planning only
-        reads the log, and the workers take about half a second to start."""
-        for window in windows:
+        A rebuild prepares them before it empties the tables: planning only reads the log,
+        and the workers take about half a second to start."""
+        for window in itertools.islice(windows, 1, self._in_flight()):
             self._prepared[(window, tuple(names))] = self._submit(window, names)
+
+    def _in_flight(self) -> int:
+        return self.workers * IN_FLIGHT_PER_WORKER
 
     def plan(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[PlannedWindow]:
         """The windows planned, in order. The first is planned in this process unless it was
         prepared: this process would otherwise only wait for the workers to start."""
         pending: deque[AsyncResult[PlannedWindow]] = deque()
-        limit = self.workers * IN_FLIGHT_PER_WORKER
+        limit = self._in_flight()
         first = next(windows, None)
         if first is None:
             return
@@ -259,10 +264,7 @@ def rebuild(
         # The workers start (half a second each) and plan the first windows, which only read
         # the log, while this process empties the tables (a third of a second at 100,000 events).
         with ProcessPlanner(asiento, workers) as planner:
-            # All but the first window: this process plans that one once the tables are empty.
-            ahead = planner.workers * IN_FLIGHT_PER_WORKER - 1
-            windows = log_windows(0, runner.head(), window)
-            planner.prepare(itertools.islice(windows, 1, 1 + ahead), first_pass)
+            planner.prepare(log_windows(0, runner.head(), window), first_pass)
             runner.reset(names, defer_indexes=True)
             read = _planned_then_rest(asiento, planner, first_pass, rest, progress, window)
     runner.build_deferred_indexes()
