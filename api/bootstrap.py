@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Connection, Engine
 
 from adapters.application import AsientoApp
@@ -73,6 +74,24 @@ class Asiento:
         """``read`` for statements that each stand alone (see ``lone_statements``)."""
         with self.lone_statements.connect() as conn:
             yield conn
+
+    def close_idle_connections(self) -> None:
+        """Close the connections the pools keep open between uses; they open again on demand.
+
+        Before this process forks a helper: a child must not inherit an open SQLite
+        connection, whose locks SQLite tracks per process (see ``parallel_catch_up``). The
+        read models' pool on either database; the log's pool on SQLite (PostgreSQL's is
+        psycopg's own, which keeps its connections itself)."""
+        self.engine.dispose()  # idle ones closed; a new pool opens connections as needed
+        recorder = self.app.recorder
+        if not isinstance(recorder, SQLiteApplicationRecorder):
+            return
+        pool = recorder.datastore.pool
+        # The log's pool drops a connection returned closed (as when its age timer closes one).
+        while pool.num_in_pool:
+            connection = pool.get_connection()
+            connection.close()
+            pool.put_connection(connection)
 
     def close(self) -> None:
         if self.wal is not None:
