@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,7 @@ from api.parallel_catch_up import (
 )
 from bench.generate import generate
 from domain.chart import Side
-from projections.runner import ProjectionFailed
+from projections.runner import LoggedEvent, ProjectionFailed
 from projections.tables import journal_entries, metadata
 from tests.integration.helpers import BANK, CAPITAL, CASH, entry
 
@@ -178,3 +179,20 @@ def test_forked_workers_rebuild_the_read_models_of_one_process(history: Asiento)
         assert _every_row(history) == expected
     finally:
         small.close()
+
+
+def test_every_event_decodes_to_the_fields_of_the_librarys_domain_event(history: Asiento) -> None:
+    """``LoggedEvent.data`` builds the fields without the event object where the library's
+    mapper only decodes: the same keys, values and types as the object's ``__dict__``, for
+    every kind of event in the log (chart, members, readings, billing, manual entries)."""
+    recorder, mapper = history.app.recorder, history.app.mapper
+    logged = recorder.select_notifications(1, history.runner.head())
+    topics: Counter[str] = Counter()
+    for n in logged:
+        data = LoggedEvent(n.id, n.topic, n.originator_version, n, mapper).data
+        expected = mapper.to_domain_event(n).__dict__
+        assert data == expected
+        assert list(data) == list(expected)
+        assert [type(v) for v in data.values()] == [type(v) for v in expected.values()]
+        topics[n.topic] += 1
+    assert len(topics) >= 10, topics
