@@ -284,6 +284,40 @@ def test_additive_updates_add_to_each_keyed_row_only(asiento: Asiento) -> None:
     assert paid == {"a" * 32: 1_999, "b" * 32: 200, "c" * 32: 7}
 
 
+
+@pytest.mark.parametrize("parameter_limit", [None, 999])
+def test_bulk_inserts_write_every_row_in_order(asiento: Asiento, parameter_limit: int | None) -> None:
+    """``insert_rows``: on SQLite statements of many rows, then the rest one row at a time;
+    fewer rows a statement where SQLite allows fewer parameters (999 before 3.32)."""
+    import sqlite3
+
+    from sqlalchemy import select
+
+    from projections.bulk import SQLITE_ROWS_PER_INSERT, insert_rows
+    from projections.tables import journal_lines
+
+    count = 3 * SQLITE_ROWS_PER_INSERT + 7
+    rows = [
+        (n // 4 + 1, n % 4 + 1, f"1.1.{n % 9}", "2026-03-01", n, 0, n, "rule", f"{n:06d}", None, "water",
+         None, None, None)
+        for n in range(count)
+    ]
+    with asiento.engine.begin() as conn:
+        raw = conn.connection.dbapi_connection
+        limited = parameter_limit is not None and isinstance(raw, sqlite3.Connection)  # PostgreSQL copies
+        before = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if limited else 0
+        if limited:
+            raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, parameter_limit)
+        try:
+            insert_rows(conn, journal_lines, rows)
+        finally:
+            if limited:
+                raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+        stored = [tuple(r) for r in conn.execute(select(journal_lines).order_by("entry_id", "line_no"))]
+    assert [r[:2] + r[4:7] + r[8:9] for r in stored] == [r[:2] + r[4:7] + r[8:9] for r in rows]
+    assert [str(r[3]) for r in stored] == ["2026-03-01"] * count
+
+
 def test_sqlite_read_models_free_pages_without_zeroing_them(asiento: Asiento) -> None:
     """Debian's SQLite zeroes every freed page (secure_delete): a rebuild's DROP of the journal
     then wrote it all again. Read models use FAST (zeroes only inside pages written anyway); a
