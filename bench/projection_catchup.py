@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg
 
 from api.bootstrap import Asiento, bootstrap
-from api.parallel_catch_up import default_workers, rebuild
+from api.parallel_catch_up import default_workers, rebuild, start_method
 from bench.cpu import machine_reference_s, reference_summary
 from domain.calendar import FiscalCalendar
 from domain.chart import ChartOfAccounts, Side
@@ -159,6 +159,7 @@ def main() -> None:
     started = time.perf_counter()
     processed = asiento.runner.catch_up(names=ledger)
     catch_s = time.perf_counter() - started
+    workers_start = start_method(asiento)  # what the rebuild's planner will choose
     started = time.perf_counter()
     # What ``asiento rebuild`` does: tables refilled, their secondary indexes built at the end.
     parallel = rebuild(asiento, ledger, workers=args.workers)
@@ -176,7 +177,7 @@ def main() -> None:
         ("raw select_notifications", raw_n, raw_s),
         ("read + decode", dec_n, dec_s),
         ("catch-up: chart+journal+balances", processed, catch_s),
-        (f"rebuild of the same, {args.workers} worker(s)", parallel, parallel_s),
+        (f"rebuild of the same, {args.workers} {workers_start}ed", parallel, parallel_s),
         ("catch-up: the other projections", others_n, others_s),
     ):
         print(f"{stage:<36}{n:>10}{seconds:>10.2f}{n / seconds:>12,.0f}")
