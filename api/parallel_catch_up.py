@@ -1,12 +1,16 @@
-"""Catch-up with worker processes: they read, decode and plan; this process writes.
+"""Catch-up with worker processes: each reads, plans and writes windows of the log in turn.
 
 A journal page costs about two parts of reading, decoding and evaluating the
 posting rules to one part of writing rows (profiled). The first two need no
-database writes, so worker processes do them for the next windows of the log
-while this process writes the current one, in order, each window in its own
-transaction exactly as the ordinary catch-up does (see
-``ProjectionRunner.catch_up_in_parallel``). Only worth it for long catch-ups:
-rebuilds and benchmarks; a worker costs about half a second to start.
+database writes, so workers do them for several windows of the log at once; each
+worker then writes its window when the one before it has committed, in its own
+transaction exactly as the ordinary catch-up writes a page (see
+``ProjectionRunner.write_window``). While one writes, the others plan. Only worth
+it for long catch-ups: rebuilds and benchmarks.
+
+Workers used to send their plans here to be written by this process: pickling the
+plans, sending and reading them back cost 1.1-1.5 core-seconds per 100,000 events
+(profiled), a sixth of a rebuild's work on two cores.
 """
 
 from __future__ import annotations
@@ -25,42 +29,107 @@ from pathlib import Path
 from types import TracebackType
 
 from api.bootstrap import Asiento, bootstrap
-from projections.runner import PlannedProjection, PlannedWindow, Progress, ProjectionRunner, log_windows
+from projections.heap import bulk_heap
+from projections.runner import PlannedProjection, Progress, ProjectionRunner, log_windows
 
-# Log positions a rebuild's worker plans at once. Each window costs the writer a transaction,
-# a position update per projection and a COPY per table: at 100,000 supplies on PostgreSQL
-# windows of 5,000 left the writer 11 s of CPU where 2,000 left it 16 s, and the machine
-# 77-80 core-s of work where it had 86 (measured); 10,000 gained nothing more.
+# Log positions a rebuild's worker plans and writes at once. Each window costs a transaction, a
+# position update per projection and a COPY per table: at 100,000 supplies on PostgreSQL
+# windows of 5,000 left the writing 11 s of CPU where 2,000 left it 16 s, and the machine
+# 77-80 core-s of work where it had 86 (measured); 10,000 gained nothing more (nor on SQLite
+# at 100,000 events with workers writing: 20,490 events/s against 20,046, within the noise;
+# 20,000 was slower, 17,648).
 REBUILD_WINDOW = 5_000
 WINDOW_TIMEOUT_S = 300.0  # a window takes seconds; a worker silent this long is gone
-IN_FLIGHT_PER_WORKER = 2  # windows planned ahead per worker: keeps workers busy, memory bounded
+IN_FLIGHT_PER_WORKER = 2  # windows handed out ahead per worker: keeps workers busy, memory bounded
+NOT_WRITTEN = -1  # a worker's answer for a window it did not write
 
-# Workers yield the CPU to the writer, whose windows are the rebuild's one serial path: on two
-# cores two workers and the writer want three, and the writer waited for its turn between
-# windows. Rebuild at 100,000 events, alternating: 20,852 events/s at 0, 21,647 at 5, 21,917
-# at 10, 22,465 at 19 (means of four or five runs). It also leaves a live server's requests
-# ahead of a rebuild's planning.
-WORKER_NICENESS = 19
+
+class Turns:
+    """Which window may be written next, shared by the workers: the position up to which the
+    windows have committed, for one catch-up (its generation) at a time.
+
+    A window is written only once the one before it has committed, so windows commit in log
+    order whichever worker planned them. A failed window ends the catch-up's turns: no later
+    window is written, and the ordinary catch-up redoes the rest in order. A generation keeps
+    windows handed out for an earlier catch-up from writing in a later one."""
+
+    FAILED = -1
+    CLOSED = -2  # the tables are not ready yet (a rebuild empties them after handing out windows)
+
+    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+        self._condition = context.Condition()
+        self._generation = context.Value("q", 0, lock=False)
+        self._position = context.Value("q", self.CLOSED, lock=False)
+
+    def open(self, generation: int, position: int) -> None:
+        """``generation``'s windows may be written, from the one after ``position``."""
+        with self._condition:
+            self._generation.value = generation
+            self._position.value = position
+            self._condition.notify_all()
+
+    def wait_for(self, generation: int, position: int, timeout_s: float) -> bool:
+        """Wait until the windows up to ``position`` have committed: True, or False once the
+        catch-up failed, a later one began, or ``timeout_s`` passed."""
+
+        def settled() -> bool:
+            now = self._generation.value
+            return now > generation or (now == generation and self._position.value in (position, self.FAILED))
+
+        with self._condition:
+            self._condition.wait_for(settled, timeout_s)
+            return self._generation.value == generation and self._position.value == position
+
+    def advance(self, generation: int, position: int) -> None:
+        with self._condition:
+            if self._generation.value == generation and self._position.value != self.FAILED:
+                self._position.value = position
+            self._condition.notify_all()
+
+    def fail(self, generation: int) -> None:
+        """``generation`` writes no more windows (also those still waiting for it to open)."""
+        with self._condition:
+            if self._generation.value <= generation:
+                self._generation.value = generation
+                self._position.value = self.FAILED
+            self._condition.notify_all()
+
 
 _worker: Asiento | None = None  # each worker process's own store and rules
+_turns: Turns | None = None  # shared by the workers and this process
 
 
-def _start_worker(url: str, rules_path: str | None, page_size: int) -> None:
-    global _worker
-    if hasattr(os, "nice"):
-        os.nice(WORKER_NICENESS)
+def _start_worker(url: str, rules_path: str | None, page_size: int, turns: Turns) -> None:
+    global _worker, _turns
     rules = Path(rules_path) if rules_path else None
     _worker = bootstrap(url, rules_path=rules, page_size=page_size, create_tables=False)
+    _turns = turns
 
 
-def _plan(start: int, stop: int, names: Sequence[str]) -> PlannedWindow:
-    assert _worker is not None, "worker not started"
-    # No garbage collection while planning: the window's plan only grows, and each young
-    # collection walked it again (a sixth of a worker's time, measured). It is freed by reference
-    # counting once sent; what few cycles planning leaves are collected between windows.
+def _plan_and_write(start: int, stop: int, names: Sequence[str], generation: int) -> int:
+    """A worker's part: plan the window, wait for its turn, write it. Events read, or
+    ``NOT_WRITTEN``."""
+    assert _worker is not None and _turns is not None, "worker not started"
+    # No garbage collection while the window is planned and written: the plan only grows, and
+    # each young collection walked it again (a sixth of a worker's time, measured). It is freed
+    # by reference counting once written; what few cycles are left are collected between windows.
     gc.disable()
     try:
-        return _worker.runner.plan_window(start, stop, names)
+        window = _worker.runner.plan_window(start, stop, names)
+        if not _turns.wait_for(generation, start - 1, WINDOW_TIMEOUT_S):
+            return NOT_WRITTEN
+        written = False
+        try:
+            # A planning error shows when the ordinary catch-up redoes the window in order.
+            written = not window.failed and _worker.runner.write_window(names, window)
+        except Exception:  # redone in order by the ordinary catch-up, which reports it
+            written = False
+        finally:
+            if written:
+                _turns.advance(generation, stop)
+            else:
+                _turns.fail(generation)
+        return window.read if written else NOT_WRITTEN
     finally:
         gc.enable()
 
@@ -131,77 +200,110 @@ def default_workers() -> int:
     return max(2, os.cpu_count() or 2)
 
 
-class ProcessPlanner:
-    """A pool of planning workers on the same store and rules as ``asiento``."""
+class WindowWorkers:
+    """A pool of workers on the same store and rules as ``asiento`` that plan and write windows
+    of the log in turn (``write``)."""
 
     def __init__(self, asiento: Asiento, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
         if not 1 <= self.workers <= 32:
             raise ValueError("workers must be within 1..32")
         self.asiento = asiento
-        self._prepared: dict[tuple[tuple[int, int], tuple[str, ...]], AsyncResult[PlannedWindow]] = {}
+        self._prepared: dict[tuple[tuple[int, int], tuple[str, ...]], AsyncResult[int]] = {}
+        self._generation = 1  # of the next ``write``
         rules = str(asiento.rules_path) if asiento.rules_path else None
         self.start_method = start_method(asiento)
+        context = multiprocessing.get_context(self.start_method)
+        self._turns = Turns(context)
         with _main_script_hidden():
-            self._pool: Pool = multiprocessing.get_context(self.start_method).Pool(
+            self._pool: Pool = context.Pool(
                 self.workers,
                 initializer=_start_worker,
-                initargs=(asiento.config.url, rules, asiento.runner.page_size),
+                initargs=(asiento.config.url, rules, asiento.runner.page_size, self._turns),
             )
 
     def prepare(self, windows: Iterable[tuple[int, int]], names: Sequence[str]) -> None:
-        """Hand the workers now what ``plan`` would hand them first of these windows: all but
-        the first (``plan`` plans that one here) of as many as are kept in flight. ``plan``
-        takes their plans when it reaches them.
+        """Hand the workers now what ``write`` would hand them first of these windows. They plan
+        them and wait: ``write`` opens their turns.
 
-        A rebuild prepares them before it empties the tables: planning only reads the log,
-        and the workers take about half a second to start."""
-        for window in itertools.islice(windows, 1, self._in_flight()):
+        A rebuild prepares them before it empties the tables: planning only reads the log."""
+        first = 0 if self._workers_write_the_first else 1
+        for window in itertools.islice(windows, first, self._in_flight()):
             self._prepared[(window, tuple(names))] = self._submit(window, names)
+
+    @property
+    def _workers_write_the_first(self) -> bool:
+        """Forked workers start at once; spawned ones take half a second, in which this
+        process plans and writes the first window itself. (Forked, rebuilds ran at 20,598
+        events/s with the first window the workers', 19,488 with it planned here: means of
+        four runs alternately at 100,000 events.)"""
+        return self.start_method == "fork"
 
     def _in_flight(self) -> int:
         return self.workers * IN_FLIGHT_PER_WORKER
 
-    def plan(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[PlannedWindow]:
-        """The windows planned, in order. The first is planned in this process unless it was
-        prepared: this process would otherwise only wait for the workers to start."""
-        pending: deque[AsyncResult[PlannedWindow]] = deque()
-        limit = self._in_flight()
+    def write(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[tuple[int, int]]:
+        """Plan and write the windows in order: (last position, events read) of each written.
+        Ends at the first window not written; no later window is written then."""
+        generation = self._generation
         first = next(windows, None)
         if first is None:
             return
+        pending: deque[tuple[tuple[int, int], AsyncResult[int]]] = deque()
+        here = (first, tuple(names)) not in self._prepared and not self._workers_write_the_first
+        if not here:
+            pending.append((first, self._taken(first, names)))
         try:
-            for window in itertools.islice(windows, limit - 1):
-                pending.append(self._taken(window, names))
-            prepared = self._prepared.pop((first, tuple(names)), None)
-            if prepared is None:
-                yield self.asiento.runner.plan_window(*first, names)
+            for window in itertools.islice(windows, self._in_flight() - len(pending)):
+                pending.append((window, self._taken(window, names)))
+            if here:
+                read = self._write_here(first, names)
+                if read == NOT_WRITTEN:
+                    return
+                self._turns.open(generation, first[1])
+                yield first[1], read
             else:
-                yield prepared.get(WINDOW_TIMEOUT_S)
-            for window in windows:
-                pending.append(self._taken(window, names))
-                if len(pending) >= limit:
-                    yield pending.popleft().get(WINDOW_TIMEOUT_S)
+                self._turns.open(generation, first[0] - 1)
             while pending:
-                yield pending.popleft().get(WINDOW_TIMEOUT_S)
+                window, result = pending.popleft()
+                read = result.get(WINDOW_TIMEOUT_S)
+                if read == NOT_WRITTEN:
+                    return
+                following = next(windows, None)
+                if following is not None:
+                    pending.append((following, self._taken(following, names)))
+                yield window[1], read
         except multiprocessing.TimeoutError:
             # A worker died mid-window (the pool does not resend its task) or its answer could
-            # not be read: stop planning; the ordinary catch-up does the rest in this process.
+            # not be read: the ordinary catch-up does the rest in this process.
             return
+        finally:
+            # Whatever is still handed out writes nothing now: the caller goes on in order.
+            self._turns.fail(generation)
+            self._generation += 1
+            self._prepared.clear()
 
-    def _taken(self, window: tuple[int, int], names: Sequence[str]) -> AsyncResult[PlannedWindow]:
-        """The window's prepared plan, or the window handed to a worker now."""
+    def _write_here(self, window: tuple[int, int], names: Sequence[str]) -> int:
+        runner = self.asiento.runner
+        planned = runner.plan_window(*window, names)
+        with bulk_heap():
+            if planned.failed or not runner.write_window(names, planned):
+                return NOT_WRITTEN
+        return planned.read
+
+    def _taken(self, window: tuple[int, int], names: Sequence[str]) -> AsyncResult[int]:
+        """The window's prepared task, or the window handed to a worker now."""
         prepared = self._prepared.pop((window, tuple(names)), None)
         return prepared if prepared is not None else self._submit(window, names)
 
-    def _submit(self, window: tuple[int, int], names: Sequence[str]) -> AsyncResult[PlannedWindow]:
-        return self._pool.apply_async(_plan, (*window, list(names)))
+    def _submit(self, window: tuple[int, int], names: Sequence[str]) -> AsyncResult[int]:
+        return self._pool.apply_async(_plan_and_write, (*window, list(names), self._generation))
 
     def close(self) -> None:
         self._pool.terminate()
         self._pool.join()
 
-    def __enter__(self) -> ProcessPlanner:
+    def __enter__(self) -> WindowWorkers:
         return self
 
     def __exit__(
@@ -219,9 +321,9 @@ def catch_up_in_parallel(
     window_size: int | None = None,
 ) -> int:
     """Every chosen projection caught up with planning workers; returns events read."""
-    with ProcessPlanner(asiento, workers) as planner:
+    with WindowWorkers(asiento, workers) as window_workers:
         return asiento.runner.catch_up_in_parallel(
-            planner, names=names, progress=progress, window_size=window_size
+            window_workers, names=names, progress=progress, window_size=window_size
         )
 
 
@@ -245,8 +347,8 @@ def catch_up_planned_first(
     first_pass, rest = _passes(runner, names)
     if not first_pass:
         return runner.catch_up(names=rest, progress=progress)
-    with ProcessPlanner(asiento, workers) as planner:
-        return _planned_then_rest(asiento, planner, first_pass, rest, progress, window_size)
+    with WindowWorkers(asiento, workers) as window_workers:
+        return _planned_then_rest(asiento, window_workers, first_pass, rest, progress, window_size)
 
 
 def _passes(runner: ProjectionRunner, names: Sequence[str] | None) -> tuple[list[str], list[str]]:
@@ -274,14 +376,16 @@ def _passes(runner: ProjectionRunner, names: Sequence[str] | None) -> tuple[list
 
 def _planned_then_rest(
     asiento: Asiento,
-    planner: ProcessPlanner,
+    window_workers: WindowWorkers,
     first_pass: Sequence[str],
     rest: Sequence[str],
     progress: Progress | None,
     window_size: int | None,
 ) -> int:
     runner = asiento.runner
-    read = runner.catch_up_in_parallel(planner, names=first_pass, progress=progress, window_size=window_size)
+    read = runner.catch_up_in_parallel(
+        window_workers, names=first_pass, progress=progress, window_size=window_size
+    )
     if rest:
         read = max(read, runner.catch_up(names=rest, progress=progress))
     return read
@@ -299,8 +403,9 @@ def rebuild(
 
     The tables are refilled without the secondary indexes no projection reads while it
     writes, and those are built once at the end (``ProjectionRunner.reset``). ``workers``: 0
-    replays in this process; more plan the planned projections in that many processes
-    beside it, the audit chain's content digests among them, so the log is read once.
+    replays in this process; more plan and write the planned projections' windows in that
+    many processes, in turn, the audit chain's content digests among them, so the log is
+    read once.
     ``window_size``: log positions a worker plans at once (``REBUILD_WINDOW`` unless given)."""
     runner = asiento.runner
     first_pass, rest = _passes(runner, names) if workers else ([], list(names))
@@ -311,9 +416,9 @@ def rebuild(
         window = window_size or max(runner.page_size, REBUILD_WINDOW)
         # The workers start (half a second each) and plan the first windows, which only read
         # the log, while this process empties the tables (a third of a second at 100,000 events).
-        with ProcessPlanner(asiento, workers) as planner:
-            planner.prepare(log_windows(0, runner.head(), window), first_pass)
+        with WindowWorkers(asiento, workers) as window_workers:
+            window_workers.prepare(log_windows(0, runner.head(), window), first_pass)
             runner.reset(names, defer_indexes=True)
-            read = _planned_then_rest(asiento, planner, first_pass, rest, progress, window)
+            read = _planned_then_rest(asiento, window_workers, first_pass, rest, progress, window)
     runner.build_deferred_indexes()
     return read

@@ -218,10 +218,14 @@ class PlannedWindow:
     failed: bool = False  # planning raised: the window is redone in order, where the error shows
 
 
-class WindowPlanner(Protocol):
-    """Plans windows in other processes and yields them in the order given."""
+class WindowWriter(Protocol):
+    """Plans and writes windows of the log in other processes, each in its own transaction,
+    in log order."""
 
-    def plan(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[PlannedWindow]: ...
+    def write(self, windows: Iterator[tuple[int, int]], names: Sequence[str]) -> Iterator[tuple[int, int]]:
+        """(last position, events read) of each window written, in order; ends at the first
+        window that was not written (its planning or writing failed, or a worker is gone)."""
+        ...
 
 
 class ProjectionFailed(RuntimeError):
@@ -460,21 +464,22 @@ class ProjectionRunner:
 
     def catch_up_in_parallel(
         self,
-        planner: WindowPlanner,
+        writer: WindowWriter,
         *,
         names: Iterable[str] | None = None,
         progress: Progress | None = None,
         window_size: int | None = None,
     ) -> int:
-        """``catch_up``, with reading, decoding and planning done by ``planner``'s workers while
-        this process writes window after window, each in its own transaction as usual.
+        """``catch_up``, with reading, decoding, planning and writing done by ``writer``'s
+        workers, window after window in log order, each window in its own transaction exactly
+        as the ordinary catch-up writes a page (``write_window``).
 
         ``window_size``: log positions per window (the page size unless given).
 
         Only when every chosen projection stands at the same position (a rebuild, or a group
         that always moves together); otherwise, or if another process projects meanwhile or a
-        worker's planning fails, the rest is done by the ordinary ``catch_up``, which reports
-        any error the usual way.
+        window fails, the rest is done by the ordinary ``catch_up``, which reports any error
+        the usual way.
         """
         chosen = [self.projections[n] for n in names] if names else list(self.projections.values())
         chosen_names = [p.name for p in chosen]
@@ -486,16 +491,16 @@ class ProjectionRunner:
         position = positions.pop()
         windows = log_windows(position, head, window_size or self.page_size)
         read = 0
-        with bulk_heap():
-            for window in planner.plan(windows, chosen_names):
-                if window.failed or not self._write_window(chosen, window):
-                    break
-                read += window.read
-                if progress is not None:
-                    progress(window.stop, head)
+        for reached, read_in_window in writer.write(windows, chosen_names):
+            read += read_in_window
+            if progress is not None:
+                progress(reached, head)
         return read + self.catch_up(names=chosen_names, progress=progress)
 
-    def _write_window(self, chosen: Sequence[Projection], window: PlannedWindow) -> bool:
+    def write_window(self, names: Sequence[str], window: PlannedWindow) -> bool:
+        """Write a planned window in one transaction, as a page; False, with nothing written,
+        if the projections no longer stand just before it (another process projected)."""
+        chosen = [self.projections[n] for n in names]
         with self.engine.begin() as conn:
             positions = self._locked_positions(conn, [p.name for p in chosen])
             if any(positions[p.name] != window.start - 1 for p in chosen):

@@ -8,7 +8,6 @@ the catch-up with the same error, after committing every window before it.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -22,8 +21,7 @@ from sqlalchemy import select
 from api.billing_run import BillingRun
 from api.bootstrap import Asiento, bootstrap
 from api.parallel_catch_up import (
-    WORKER_NICENESS,
-    ProcessPlanner,
+    WindowWorkers,
     catch_up_in_parallel,
     catch_up_planned_first,
     rebuild,
@@ -167,11 +165,8 @@ def test_forked_workers_rebuild_the_read_models_of_one_process(history: Asiento)
     small = bootstrap(history.config.url, page_size=500)
     try:
         history.close_idle_connections()  # else the file is open here, and workers spawn
-        with ProcessPlanner(small, workers=2) as planner:
-            forked = planner.start_method == "fork"
-            # Workers give way to the writer, whose windows are the serial path.
-            niceness = planner._pool.apply(os.nice, (0,))
-            assert niceness == min(19, os.nice(0) + WORKER_NICENESS)
+        with WindowWorkers(small, workers=2) as window_workers:
+            forked = window_workers.start_method == "fork"
         assert forked == (small.engine.dialect.name == "sqlite")
         assert rebuild(small, names, workers=2, window_size=500) == small.runner.head()
         assert _every_row(small) == expected
