@@ -82,7 +82,9 @@ class Asiento:
         connection, whose locks SQLite tracks per process (see ``parallel_catch_up``). The
         read models' pool on either database; the log's pool on SQLite (PostgreSQL's is
         psycopg's own, which keeps its connections itself)."""
-        self.engine.dispose()  # idle ones closed; a new pool opens connections as needed
+        # The pool's idle connections closed, the pool kept: one in use now goes back to it (an
+        # engine's ``dispose`` would leave it open in a pool of its own until collected).
+        self.engine.pool.dispose()
         recorder = self.app.recorder
         if not isinstance(recorder, SQLiteApplicationRecorder):
             return
