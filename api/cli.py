@@ -428,7 +428,7 @@ def report_ledger(
 
 
 # -- rebuild / rules -------------------------------------------------------------------------------------
-PARALLEL_REBUILD_PAGES = 20  # longer logs are rebuilt with planning workers by default
+PARALLEL_REBUILD_PAGES = 20  # longer logs are rebuilt with window workers by default
 @app.command()
 def rebuild(
     name: Annotated[str, typer.Argument(help="Proyección o 'all'")] = "all",
@@ -436,8 +436,8 @@ def rebuild(
         int,
         typer.Option(
             "--workers",
-            help="Procesos que leen y aplican las reglas mientras este escribe "
-            "(0: todo en este proceso; por omisión, uno por núcleo libre si el registro es largo)",
+            help="Procesos que leen, aplican las reglas y escriben tramos del registro por turno "
+            "(0: todo en este proceso; por omisión, uno por núcleo si el registro es largo)",
         ),
     ] = -1,
 ) -> None:
