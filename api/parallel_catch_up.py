@@ -23,7 +23,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import TracebackType
@@ -120,10 +120,10 @@ def _plan_and_write(start: int, stop: int, names: Sequence[str], generation: int
             return NOT_WRITTEN
         written = False
         try:
-            # A planning error shows when the ordinary catch-up redoes the window in order.
-            written = not window.failed and _worker.runner.write_window(names, window)
-        except Exception:  # redone in order by the ordinary catch-up, which reports it
-            written = False
+            # A failed window, planning or writing, is redone in order by the ordinary
+            # catch-up, which reports its error.
+            with suppress(Exception):
+                written = not window.failed and _worker.runner.write_window(names, window)
         finally:
             if written:
                 _turns.advance(generation, stop)
@@ -170,28 +170,26 @@ def start_method(asiento: Asiento) -> str:
     if asiento.engine.dialect.name != "sqlite" or "fork" not in multiprocessing.get_all_start_methods():
         return "spawn"
     asiento.close_idle_connections()
-    if threading.active_count() > 1 or _open_files_of(asiento.config.sqlite_path):
+    if threading.active_count() > 1 or _holds_open(asiento.config.sqlite_path):
         return "spawn"
     return "fork"
 
 
-def _open_files_of(database: Path) -> list[str]:
-    """This process's descriptors open on the database, its log or its shared memory; on a
-    system without ``/proc/self/fd`` the answer is unknown, so not empty."""
+def _holds_open(database: Path) -> bool:
+    """Whether a descriptor of this process is open on the database, its log or its shared
+    memory; on a system without ``/proc/self/fd`` that is unknown, so yes."""
     names = {str(database.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
     try:
         descriptors = os.listdir("/proc/self/fd")
     except OSError:
-        return ["unknown"]
-    open_files = []
+        return True
     for descriptor in descriptors:
         try:
-            target = os.readlink(f"/proc/self/fd/{descriptor}")
+            if os.readlink(f"/proc/self/fd/{descriptor}") in names:
+                return True
         except OSError:
             continue  # closed meanwhile (the listing's own descriptor)
-        if target in names:
-            open_files.append(target)
-    return open_files
+    return False
 
 
 def default_workers() -> int:
@@ -425,8 +423,9 @@ def rebuild(
         read = runner.catch_up(names=names, progress=progress)
     else:
         window = window_size or max(runner.page_size, REBUILD_WINDOW)
-        # The workers start (half a second each) and plan the first windows, which only read
-        # the log, while this process empties the tables (a third of a second at 100,000 events).
+        # The workers start (at once forked, half a second each spawned) and plan the first
+        # windows, which only reads the log, while this process empties the tables; their turns
+        # to write open once the tables are ready.
         with WindowWorkers(asiento, workers) as window_workers:
             window_workers.prepare(log_windows(0, runner.head(), window), first_pass)
             runner.reset(names, defer_indexes=True)

@@ -159,7 +159,7 @@ def main() -> None:
     started = time.perf_counter()
     processed = asiento.runner.catch_up(names=ledger)
     catch_s = time.perf_counter() - started
-    workers_start = start_method(asiento)  # what the rebuild's planner will choose
+    workers_start = start_method(asiento)  # how the rebuild's workers will start
     started = time.perf_counter()
     # What ``asiento rebuild`` does: tables refilled, their secondary indexes built at the end.
     parallel = rebuild(asiento, ledger, workers=args.workers)

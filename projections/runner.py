@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 import orjson
@@ -196,24 +196,14 @@ class PlannedProjection(Projection):
         self.write_planned(conn, self.plan_page(events))
 
 
-class StoredRow(NamedTuple):
-    """A notification as a worker sends it: what decoding and the audit chain read of one."""
-
-    id: int
-    originator_id: UUID | str
-    originator_version: int
-    topic: str
-    state: bytes
-
-
 @dataclass(frozen=True)
 class PlannedWindow:
-    """A window of log positions read and planned by a worker, ready to be written in order."""
+    """A window of log positions read and planned by the process that will write it."""
 
     start: int
     stop: int
     read: int  # notifications read in the window
-    notifications: list[StoredRow]  # those the unplanned projections follow
+    events: list[LoggedEvent]  # those the unplanned projections follow, decoded once if at all
     plans: dict[str, Any]  # projection name -> its plan for the window
     failed: bool = False  # planning raised: the window is redone in order, where the error shows
 
@@ -447,20 +437,17 @@ class ProjectionRunner:
             if isinstance(projection, PlannedProjection):
                 try:
                     plans[projection.name] = projection.plan_page(_followed_by(projection, events))
-                except Exception:  # redone in order by the writer, which reports it
+                except Exception:  # redone in order by the ordinary catch-up, which reports it
                     failed = True
                     break
         if failed:
             return PlannedWindow(start, stop, len(notifications), [], {}, failed=True)
-        # Only what the unplanned projections read travels back (they decode it again there).
+        # The unplanned projections' events are kept as read: what the planning decoded stays
+        # decoded for them.
         unplanned = set().union(*(p.topics() for p in chosen if p.name not in plans))
         every = "*" in unplanned
-        rows = [
-            StoredRow(n.id, n.originator_id, n.originator_version, n.topic, n.state)
-            for n in notifications
-            if every or n.topic in unplanned
-        ]
-        return PlannedWindow(start, stop, len(notifications), rows, plans)
+        followed = [e for e in events if every or e.topic in unplanned]
+        return PlannedWindow(start, stop, len(notifications), followed, plans)
 
     def catch_up_in_parallel(
         self,
@@ -505,15 +492,12 @@ class ProjectionRunner:
             positions = self._locked_positions(conn, [p.name for p in chosen])
             if any(positions[p.name] != window.start - 1 for p in chosen):
                 return False  # someone else projected meanwhile: the ordinary catch-up takes over
-            events = [
-                LoggedEvent(n.id, n.topic, n.originator_version, n, self.mapper) for n in window.notifications
-            ]
             for projection in chosen:
                 if projection.name in window.plans:
                     assert isinstance(projection, PlannedProjection)
                     write = partial(projection.write_planned, conn, window.plans[projection.name])
                 else:
-                    write = partial(projection.handle_page, conn, _followed_by(projection, events))
+                    write = partial(projection.handle_page, conn, _followed_by(projection, window.events))
                 self._apply(conn, projection, write, window.stop)
         if self.after_page is not None:
             self.after_page()
