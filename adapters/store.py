@@ -110,11 +110,20 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> StoreConfig:
     return StoreConfig(env.get("ASIENTO_DATABASE_URL") or DEFAULT_DATABASE_URL)
 
 
+_NOTHING: dict[None, None] = {}  # its ``get`` returns None for any value, in C
+
+
 def make_engine(config: StoreConfig, *, auto_checkpoint: bool = True) -> Engine:
     """``auto_checkpoint=False``: on SQLite, commits leave the write-ahead log to ``WalKeeper``."""
     if config.is_sqlite:
         # Bulk projection writes bind Decimals (meter units) directly; NUMERIC affinity stores them.
         sqlite3.register_adapter(Decimal, str)
+        # None binds as NULL either way; registered, it is found at the first of the three
+        # places the driver looks for an adapter of a value that is not text or a number
+        # (``microprotocols_adapt``). Unregistered, the two attribute look-ups after it cost
+        # a sixth of a rebuild's writing: a third of a journal line's values are None
+        # (instructions counted). A C call as the adapter: cheaper than a Python function.
+        sqlite3.register_adapter(type(None), _NOTHING.get)
     else:
         return create_engine(config.sqlalchemy_url(), pool_size=5, max_overflow=5)
     engine = create_engine(
