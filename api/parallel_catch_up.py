@@ -249,7 +249,7 @@ class WindowWorkers:
         first = next(windows, None)
         if first is None:
             return
-        here = (first, tuple(names)) not in self._prepared and not self._workers_write_the_first
+        here = not self._workers_write_the_first  # spawned workers never prepare the first window
         pending: deque[tuple[tuple[int, int], AsyncResult[int]]] = deque()
         try:
             for window in itertools.chain([] if here else [first], windows):

@@ -340,16 +340,29 @@ class ProjectionRunner:
             if not behind:
                 return 0, head
             page = self._read_page(behind, positions, head)
-            with self.engine.begin() as conn:
-                locked = self._locked_positions(conn, [p.name for p in behind])
-                if any(locked[p.name] != positions[p.name] for p in behind):
-                    continue  # another follower wrote meanwhile: this page is stale
-                for projection in behind:
-                    write = page.writes[projection.name]
-                    self._apply(conn, projection, partial(write, conn), page.reached)
-            if self.after_page is not None:
-                self.after_page()
-            return page.read, page.reached
+            # Not written when another follower wrote meanwhile: the page is stale, read again.
+            if self._write_page(behind, positions, page.writes, page.reached):
+                return page.read, page.reached
+
+    def _write_page(
+        self,
+        projections: Sequence[Projection],
+        expected: Mapping[str, int],
+        writes: Mapping[str, Callable[[Connection], None]],
+        reached: int,
+    ) -> bool:
+        """Each projection's writes and its new position ``reached``, in one transaction; False,
+        with nothing written, if the projections no longer stand at ``expected`` (another
+        process projected meanwhile)."""
+        with self.engine.begin() as conn:
+            locked = self._locked_positions(conn, [p.name for p in projections])
+            if any(locked[p.name] != expected[p.name] for p in projections):
+                return False
+            for projection in projections:
+                self._apply(conn, projection, partial(writes[projection.name], conn), reached)
+        if self.after_page is not None:
+            self.after_page()
+        return True
 
     def _read_page(self, behind: Sequence[Projection], positions: Mapping[str, int], head: int) -> _Page:
         """The next page of the log for ``behind``, decoded and planned, as one write per projection."""
@@ -488,20 +501,16 @@ class ProjectionRunner:
         """Write a planned window in one transaction, as a page; False, with nothing written,
         if the projections no longer stand just before it (another process projected)."""
         chosen = [self.projections[n] for n in names]
-        with self.engine.begin() as conn:
-            positions = self._locked_positions(conn, [p.name for p in chosen])
-            if any(positions[p.name] != window.start - 1 for p in chosen):
-                return False  # someone else projected meanwhile: the ordinary catch-up takes over
-            for projection in chosen:
-                if projection.name in window.plans:
-                    assert isinstance(projection, PlannedProjection)
-                    write = partial(projection.write_planned, conn, window.plans[projection.name])
-                else:
-                    write = partial(projection.handle_page, conn, _followed_by(projection, window.events))
-                self._apply(conn, projection, write, window.stop)
-        if self.after_page is not None:
-            self.after_page()
-        return True
+        writes: dict[str, Callable[[Connection], None]] = {}
+        for projection in chosen:
+            name = projection.name
+            if name in window.plans:
+                assert isinstance(projection, PlannedProjection)
+                writes[name] = partial(_write_plan, projection, window.plans[name])
+            else:
+                writes[name] = partial(_handle, projection, _followed_by(projection, window.events))
+        # False when someone else projected meanwhile: the ordinary catch-up takes over.
+        return self._write_page(chosen, dict.fromkeys(names, window.start - 1), writes, window.stop)
 
     # -- rebuilding ---------------------------------------------------------------------
     def rebuild(self, names: Iterable[str], *, progress: Progress | None = None) -> int:
